@@ -1,0 +1,48 @@
+import type { ChainInfo } from '../schema/chains.js'
+import type { Feature } from '../schema/feature.js'
+import type { BlockRef } from './chain.js'
+
+/** The features of one block, in order. */
+export interface FeatureBatch {
+  /** The chain of the block. */
+  chain: ChainInfo
+  /** The block. */
+  block: BlockRef
+  /** Unix timestamp of the block, seconds. */
+  timestamp: bigint
+  /** The features, in block then log order. May be empty. */
+  features: Feature[]
+}
+
+/** Blocks withdrawn by a reorg, with every feature id they had produced. */
+export interface Retraction {
+  /** The chain that reorganised. */
+  chain: ChainInfo
+  /** The last block still canonical. */
+  to: BlockRef
+  /** The withdrawn blocks, newest first. */
+  reverted: BlockRef[]
+  /** Ids of the withdrawn features, newest block first, then in reverse log order. */
+  ids: string[]
+}
+
+/**
+ * A feed. Sinks are at-least-once; deterministic feature ids let them dedupe replays.
+ *
+ * @remarks
+ * The runtime calls `write` in block order per chain and never concurrently for one chain.
+ * `write` may buffer; the runtime commits a checkpoint only after `flush` resolved, so `flush`
+ * must make every written batch durable.
+ */
+export interface Sink {
+  /** Opens connections and files. */
+  start?(): Promise<void>
+  /** Accepts the features of one block. */
+  write(batch: FeatureBatch): Promise<void>
+  /** Withdraws the features of reverted blocks. */
+  revert(retraction: Retraction): Promise<void>
+  /** Makes everything written so far durable. */
+  flush(): Promise<void>
+  /** Flushes and releases resources. */
+  close?(): Promise<void>
+}

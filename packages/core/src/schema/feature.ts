@@ -1,0 +1,373 @@
+import type { Hex } from 'viem'
+
+/** Every feature kind of the unified schema. */
+export type FeatureKind =
+  | 'amm.swap'
+  | 'amm.pool'
+  | 'amm.liquidity'
+  | 'bridge.transfer'
+  | 'bridge.liquidity'
+  | 'gas.block'
+  | 'gas.l2fee'
+  | 'flashloan.liquidity'
+  | 'flashloan.event'
+  | 'sequencer.health'
+  | 'mev.bid'
+  | 'mempool.swap'
+  | 'opportunity'
+
+/** The list of {@link FeatureKind} values, in schema order. */
+export const FEATURE_KINDS: readonly FeatureKind[] = [
+  'amm.swap',
+  'amm.pool',
+  'amm.liquidity',
+  'bridge.transfer',
+  'bridge.liquidity',
+  'gas.block',
+  'gas.l2fee',
+  'flashloan.liquidity',
+  'flashloan.event',
+  'sequencer.health',
+  'mev.bid',
+  'mempool.swap',
+  'opportunity',
+]
+
+/** `amm.swap`: one swap on an AMM pool. Amounts are signed raw token units, pool-side. */
+export interface AmmSwapData {
+  /** Pool address, lower-case hex. */
+  pool: Hex
+  /** Pool token0. */
+  token0: Hex
+  /** Pool token1. */
+  token1: Hex
+  /** Change of the pool's token0 balance (positive: the pool received token0). */
+  amount0: bigint
+  /** Change of the pool's token1 balance (positive: the pool received token1). */
+  amount1: bigint
+  /** Who called the swap. */
+  sender: Hex
+  /** Who received the output. */
+  recipient: Hex
+  /** Pool fee in pips (hundredths of a basis point). */
+  fee: number
+  /** Uniswap V3: sqrt(price) as Q64.96 after the swap. */
+  sqrtPriceX96?: bigint | undefined
+  /** Uniswap V3: in-range liquidity after the swap. */
+  liquidity?: bigint | undefined
+  /** Uniswap V3: tick after the swap. */
+  tick?: number | undefined
+  /**
+   * token1 per token0 after the swap, decimals-adjusted, as a decimal string with at least 18
+   * significant digits, computed in integer arithmetic.
+   */
+  price: string
+}
+
+/** Input needed to move a pool's price by a number of basis points in each direction. */
+export interface DepthLevel {
+  /** Price move in basis points. */
+  bps: number
+  /** token0 in (raw units) to move the price down by `bps`. */
+  amount0In: bigint
+  /** token1 in (raw units) to move the price up by `bps`. */
+  amount1In: bigint
+}
+
+/** `amm.pool`: end-of-block state of one touched pool. */
+export interface AmmPoolData {
+  /** Pool address. */
+  pool: Hex
+  /** Pool tokens, in pool order. */
+  tokens: Hex[]
+  /** Token balances or reserves, raw units, same order as `tokens`. */
+  reserves: bigint[]
+  /** Fee in pips. */
+  fee: number
+  /** token1 per token0, decimals-adjusted decimal string. */
+  price: string
+  /** token0 per token1, decimals-adjusted decimal string. */
+  priceInverse?: string | undefined
+  /** Uniswap V3: sqrt(price) as Q64.96. */
+  sqrtPriceX96?: bigint | undefined
+  /** Uniswap V3: current tick. */
+  tick?: number | undefined
+  /** In-range liquidity. */
+  liquidity?: bigint | undefined
+  /** Input needed to move the price 10, 50 and 100 bps each way. */
+  depth: DepthLevel[]
+}
+
+/** `amm.liquidity`: liquidity added, removed or fees collected. */
+export interface AmmLiquidityData {
+  /** Pool address. */
+  pool: Hex
+  /** What happened. */
+  action: 'mint' | 'burn' | 'collect'
+  /** Position owner. */
+  owner: Hex
+  /** Lower tick of the position. */
+  tickLower: number
+  /** Upper tick of the position. */
+  tickUpper: number
+  /** Liquidity added or removed (0 for collect). */
+  liquidity: bigint
+  /** token0 amount, raw units. */
+  amount0: bigint
+  /** token1 amount, raw units. */
+  amount1: bigint
+}
+
+/** `bridge.transfer`: one bridge transfer in one of its phases. */
+export interface BridgeTransferData {
+  /** Bridge name, e.g. `across`. */
+  bridge: string
+  /** Chain the funds leave. */
+  originChainId: number
+  /** Chain the funds arrive on. */
+  destinationChainId: number
+  /** Token on the chain of this feature. */
+  token: Hex
+  /** Amount, raw units. */
+  amount: bigint
+  /** Who deposited. */
+  depositor: Hex
+  /** Who receives. */
+  recipient: Hex
+  /** Bridge-specific deposit id, as a decimal or hex string. */
+  depositId: string
+  /** Fee, raw units of `token`. */
+  fee: bigint
+  /** Phase of the transfer. */
+  phase: 'initiated' | 'filled' | 'finalized'
+}
+
+/** `bridge.liquidity`: liquidity available on a bridge for one token. */
+export interface BridgeLiquidityData {
+  /** Bridge name. */
+  bridge: string
+  /** Token. */
+  token: Hex
+  /** Available amount, raw units. */
+  available: bigint
+}
+
+/** `gas.block`: the fee market of one block. */
+export interface GasBlockData {
+  /** Base fee of this block, wei. */
+  baseFeePerGas: bigint
+  /** Base fee of the next block (EIP-1559, exact), wei. */
+  nextBaseFeePerGas: bigint
+  /** Gas used. */
+  gasUsed: bigint
+  /** Gas limit. */
+  gasLimit: bigint
+  /** Priority fee percentiles of included transactions, wei. */
+  priorityFeeP10: bigint
+  /** Median priority fee, wei. */
+  priorityFeeP50: bigint
+  /** 90th percentile priority fee, wei. */
+  priorityFeeP90: bigint
+  /** Blob base fee, wei, where the chain has blobs. */
+  blobBaseFee?: bigint | undefined
+}
+
+/** `gas.l2fee`: the L1 data fee component of an L2 chain. */
+export interface GasL2FeeData {
+  /** L1 base fee seen by the L2, wei. */
+  l1BaseFee: bigint
+  /** L1 blob base fee seen by the L2, wei. */
+  l1BlobBaseFee?: bigint | undefined
+  /** Estimated L1 fee of a typical swap, wei. */
+  l1FeeEstimate: bigint
+}
+
+/** `flashloan.liquidity`: what a flash loan provider can lend. */
+export interface FlashloanLiquidityData {
+  /** Provider, e.g. `aave-v3`. */
+  provider: string
+  /** Asset. */
+  asset: Hex
+  /** Available amount, raw units. */
+  available: bigint
+  /** Premium in basis points. */
+  premiumBps: number
+}
+
+/** `flashloan.event`: a flash loan that happened. */
+export interface FlashloanEventData {
+  /** Provider. */
+  provider: string
+  /** Asset. */
+  asset: Hex
+  /** Amount, raw units. */
+  amount: bigint
+  /** Premium paid, raw units. */
+  premium: bigint
+  /** Receiver contract. */
+  receiver: Hex
+  /** Initiator. */
+  initiator: Hex
+}
+
+/** `sequencer.health`: liveness of an L2 sequencer. */
+export interface SequencerHealthData {
+  /** Whether the sequencer produces blocks. */
+  up: boolean
+  /** Seconds since the last L2 block. */
+  secondsSinceLastBlock: number
+  /** Latest L1 block the L2 references. */
+  l1BlockNumber?: bigint | undefined
+}
+
+/** `mev.bid`: a builder bid seen on an MEV-Boost relay. */
+export interface MevBidData {
+  /** Relay name. */
+  relay: string
+  /** Slot. */
+  slot: bigint
+  /** Builder public key. */
+  builderPubkey: Hex
+  /** Bid value, wei. */
+  value: bigint
+  /** Block hash of the bid. */
+  bidBlockHash: Hex
+  /** Millisecond timestamp the relay received the bid. */
+  timestampMs: bigint
+}
+
+/** `mempool.swap`: a pending swap seen in the mempool. */
+export interface MempoolSwapData {
+  /** Pool. */
+  pool: Hex
+  /** Token in. */
+  tokenIn: Hex
+  /** Token out. */
+  tokenOut: Hex
+  /** Amount in, raw units. */
+  amountIn: bigint
+  /** Minimum amount out, raw units. */
+  amountOutMin: bigint
+  /** Sender. */
+  from: Hex
+  /** Max priority fee per gas, wei. */
+  maxPriorityFeePerGas: bigint
+}
+
+/** One leg of an opportunity. */
+export interface OpportunityLeg {
+  /** Chain id of the leg. */
+  chainId: number
+  /** Protocol of the venue. */
+  protocol: string
+  /** Venue address. */
+  address: Hex
+  /** Token in. */
+  tokenIn: Hex
+  /** Token out. */
+  tokenOut: Hex
+  /** Amount in, raw units. */
+  amountIn: bigint
+  /** Amount out, raw units. */
+  amountOut: bigint
+}
+
+/** `opportunity`: an arbitrage found by a detector. */
+export interface OpportunityData {
+  /** Kind of arbitrage. */
+  type: 'cross-venue' | 'cross-chain' | 'flash-loan'
+  /** Legs, in execution order. */
+  legs: OpportunityLeg[]
+  /** Quote asset of the profit figures. */
+  quoteAsset: Hex
+  /** Gross profit, raw units of the quote asset. */
+  grossProfit: bigint
+  /** Costs, raw units of the quote asset. */
+  costs: { gas: bigint; fees: bigint; bridge: bigint; flashPremium: bigint }
+  /** Net profit, raw units of the quote asset. */
+  netProfit: bigint
+  /** Net profit in USD, decimal string. */
+  netProfitUsd: string
+  /** Confidence from 0 to 1. */
+  confidence: number
+  /** Last block the opportunity is expected to hold. */
+  validUntilBlock: bigint
+}
+
+/** Maps each {@link FeatureKind} to its `data` record. */
+export interface FeatureDataMap {
+  'amm.swap': AmmSwapData
+  'amm.pool': AmmPoolData
+  'amm.liquidity': AmmLiquidityData
+  'bridge.transfer': BridgeTransferData
+  'bridge.liquidity': BridgeLiquidityData
+  'gas.block': GasBlockData
+  'gas.l2fee': GasL2FeeData
+  'flashloan.liquidity': FlashloanLiquidityData
+  'flashloan.event': FlashloanEventData
+  'sequencer.health': SequencerHealthData
+  'mev.bid': MevBidData
+  'mempool.swap': MempoolSwapData
+  opportunity: OpportunityData
+}
+
+/** The envelope every feature shares, whatever its kind and whichever source produced it. */
+export interface FeatureEnvelope<K extends FeatureKind = FeatureKind> {
+  /** Deterministic id: `${chainId}:${blockHash}:${logIndex ?? '-'}:${kind}:${discriminator}`. */
+  id: string
+  /** The kind, which fixes the shape of `data`. */
+  kind: K
+  /** EIP-155 chain id. */
+  chainId: number
+  /** Chain name from the config, e.g. `ethereum`. */
+  chain: string
+  /** Block number. */
+  blockNumber: bigint
+  /** Block hash. */
+  blockHash: Hex
+  /** Block timestamp, Unix seconds. */
+  blockTimestamp: bigint
+  /** Transaction hash, for features from one transaction. */
+  txHash?: Hex | undefined
+  /** Transaction index, for features from one transaction. */
+  txIndex?: number | undefined
+  /** Log index, for features from one log. */
+  logIndex?: number | undefined
+  /** Protocol, e.g. `uniswap-v3`. */
+  protocol: string
+  /** The pool, vault or bridge contract, lower-case hex. */
+  address: Hex
+  /** The kind's own record. */
+  data: FeatureDataMap[K]
+}
+
+/** A feature of any kind, discriminated by `kind`. */
+export type Feature = { [K in FeatureKind]: FeatureEnvelope<K> }[FeatureKind]
+
+/** The parts of a feature id. */
+export interface FeatureIdParts {
+  /** Chain id. */
+  chainId: number
+  /** Block hash. */
+  blockHash: Hex
+  /** Log index, when the feature comes from one log. */
+  logIndex?: number | undefined
+  /** Feature kind. */
+  kind: FeatureKind
+  /** Tells apart features of one kind at one log or block, e.g. the pool address; `''` if none. */
+  discriminator: string
+}
+
+/**
+ * Builds a deterministic feature id.
+ *
+ * @example
+ * ```ts
+ * import { featureId } from '@qenus/core'
+ * featureId({ chainId: 1, blockHash: '0xab…', logIndex: 3, kind: 'amm.swap', discriminator: '' })
+ * // '1:0xab…:3:amm.swap:'
+ * ```
+ */
+export function featureId(parts: FeatureIdParts): string {
+  return `${parts.chainId}:${parts.blockHash}:${parts.logIndex ?? '-'}:${parts.kind}:${parts.discriminator}`
+}
