@@ -79,7 +79,7 @@ export interface QenusConfig {
 export interface ResolvedComponent<R extends ComponentRole = ComponentRole> {
   /** The role. */
   role: R
-  /** Instance id, unique per role: the entry's `id`, else the component name (suffixed `#n` on repeats). */
+  /** Instance id, unique per role: the entry's `id`, else the component name. */
   id: string
   /** The entry's `use`, as written. */
   use: string
