@@ -1,0 +1,41 @@
+/**
+ * The beta chain source of Qenus Dataplane over JSON-RPC providers.
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from 'node:module'
+import { definePlugin, defineSource } from '@qenus/core'
+import { rpcSourceOptions } from './options.js'
+import { RpcSource } from './source.js'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/** The `rpc` source component: its options schema and implementation. */
+export const rpcSource = defineSource({
+  name: 'rpc',
+  summary: 'Streams blocks, logs and reorgs from JSON-RPC providers; reads state with batched Multicall3.',
+  stability: 'beta',
+  options: rpcSourceOptions,
+  component: RpcSource,
+})
+
+export { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
+export { pollInterval, type RpcSourceOptions, type RpcSourceOptionsInput, rpcSourceOptions } from './options.js'
+export { redactUrl } from './redact.js'
+export { type LogScope, RpcClient } from './rpc.js'
+export { RpcSource, type RpcSourceLogger } from './source.js'
+
+/**
+ * The `@qenus/source-rpc` plugin.
+ *
+ * @example
+ * ```ts
+ * chains: { ethereum: { source: { use: '@qenus/source-rpc', providers: ['${ETH_RPC_A}'] } } }
+ * ```
+ */
+export default definePlugin({
+  name: '@qenus/source-rpc',
+  version,
+  apiVersion: '^0.1.0',
+  components: { sources: { rpc: rpcSource } },
+})

@@ -1,0 +1,111 @@
+import type { BlockRef, ChainReader, Hex, MulticallResult, ReadContractParameters } from '@qenus/core'
+import type { RpcClient } from './rpc.js'
+
+/** Calldata bytes per `aggregate3` call before viem splits a batch, kept under common eth_call gas caps. */
+const MULTICALL_CHUNK_BYTES = 64 * 1024
+
+interface Waiter {
+  offset: number
+  count: number
+  resolve: (results: MulticallResult[]) => void
+  reject: (error: unknown) => void
+}
+
+interface PendingBatch {
+  block: BlockRef
+  calls: ReadContractParameters[]
+  waiters: Waiter[]
+}
+
+/**
+ * Coalesces the multicalls issued for one block in the same turn of the event loop (by several
+ * extractors, say) into one Multicall3 `aggregate3` call.
+ *
+ * @internal
+ */
+export class MulticallBatcher {
+  readonly #pending = new Map<string, PendingBatch>()
+
+  /**
+   * @param rpc - The provider.
+   * @param multicall3 - The chain's Multicall3 address; without one, calls go out one by one.
+   */
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly multicall3: Hex | undefined,
+  ) {}
+
+  /** Queues `calls` at `block`; resolves with their results, in order. */
+  multicall(block: BlockRef, calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
+    if (calls.length === 0) return Promise.resolve([])
+    const key = `${block.number}:${block.hash}`
+    let batch = this.#pending.get(key)
+    if (!batch) {
+      batch = { block, calls: [], waiters: [] }
+      this.#pending.set(key, batch)
+      setImmediate(() => this.#flush(key))
+    }
+    const { waiters, calls: queued } = batch
+    return new Promise((resolve, reject) => {
+      waiters.push({ offset: queued.length, count: calls.length, resolve, reject })
+      queued.push(...calls)
+    })
+  }
+
+  async #flush(key: string): Promise<void> {
+    const batch = this.#pending.get(key)
+    if (!batch) return
+    this.#pending.delete(key)
+    try {
+      const results = await this.#execute(batch.block, batch.calls)
+      for (const w of batch.waiters) w.resolve(results.slice(w.offset, w.offset + w.count))
+    } catch (error) {
+      for (const w of batch.waiters) w.reject(error)
+    }
+  }
+
+  #execute(block: BlockRef, calls: ReadContractParameters[]): Promise<MulticallResult[]> {
+    const multicallAddress = this.multicall3
+    if (!multicallAddress) return Promise.all(calls.map((call) => this.#single(block, call)))
+    return this.rpc.run(
+      'multicall',
+      (client) =>
+        client.multicall({
+          contracts: calls as never,
+          multicallAddress,
+          blockNumber: block.number,
+          allowFailure: true,
+          batchSize: MULTICALL_CHUNK_BYTES,
+        }) as Promise<MulticallResult[]>,
+    )
+  }
+
+  async #single(block: BlockRef, call: ReadContractParameters): Promise<MulticallResult> {
+    try {
+      const read = (client: RpcClient['client']) => client.readContract({ ...call, blockNumber: block.number } as never)
+      return { status: 'success', result: await this.rpc.run(`readContract ${call.functionName}`, read) }
+    } catch (error) {
+      return { status: 'failure', error: error as Error }
+    }
+  }
+}
+
+/**
+ * A {@link ChainReader} over RPC bound to one block: every read is made at `block.number`.
+ *
+ * @param rpc - The provider.
+ * @param batcher - Coalesces multicalls across readers of the same block.
+ * @param block - The block to read at.
+ * @returns The reader.
+ */
+export function createRpcReader(rpc: RpcClient, batcher: MulticallBatcher, block: BlockRef): ChainReader {
+  return {
+    block,
+    call: (request) => rpc.call(request, block.number),
+    readContract: (parameters) =>
+      rpc.run(`readContract ${String(parameters.functionName)}`, (client) =>
+        client.readContract({ ...parameters, blockNumber: block.number } as never),
+      ) as never,
+    multicall: (calls) => batcher.multicall(block, calls),
+  }
+}

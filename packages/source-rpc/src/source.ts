@@ -1,0 +1,107 @@
+import {
+  type BlockRef,
+  type ChainEvent,
+  type ChainInfo,
+  type ChainReader,
+  ChainToken,
+  inject,
+  LoggerToken,
+  OptionsToken,
+  type Source,
+  type StreamRequest,
+} from '@qenus/core'
+import { BlockStream } from './block-stream.js'
+import { pollInterval, type RpcSourceOptions } from './options.js'
+import { createRpcReader, MulticallBatcher } from './reader.js'
+import { RpcClient } from './rpc.js'
+
+/** The logger methods the source uses; a pino logger fits. */
+export interface RpcSourceLogger {
+  /** Logs at debug level. */
+  debug(fields: object, message: string): void
+  /** Logs at info level. */
+  info(fields: object, message: string): void
+  /** Logs at warn level. */
+  warn(fields: object, message: string): void
+}
+
+/**
+ * The beta JSON-RPC source: catches up with one `eth_getLogs` per block range for every filter,
+ * then follows the head by polling, reverting to the common ancestor on a reorg.
+ *
+ * @remarks
+ * This version talks to the first provider over http; failover and ws come later behind the same
+ * {@link RpcClient}. Provider URLs only appear redacted in logs and errors.
+ *
+ * @example
+ * ```ts
+ * import { KNOWN_CHAINS } from '@qenus/core'
+ * import { RpcSource, rpcSourceOptions } from '@qenus/source-rpc'
+ * const source = new RpcSource(rpcSourceOptions.parse({ providers: ['http://127.0.0.1:8545'] }),
+ *   KNOWN_CHAINS.devnet, logger)
+ * for await (const event of source.stream({ chain: KNOWN_CHAINS.devnet, from: 0n, filters: [], signal })) {}
+ * ```
+ */
+export class RpcSource implements Source {
+  readonly #rpc: RpcClient
+  readonly #batcher: MulticallBatcher
+
+  /**
+   * @param options - Validated options ({@link rpcSourceOptions}).
+   * @param chain - The lane's chain.
+   * @param logger - The component's logger.
+   */
+  constructor(
+    @inject(OptionsToken) private readonly options: RpcSourceOptions,
+    @inject(ChainToken) private readonly chain: ChainInfo,
+    @inject(LoggerToken) private readonly logger: RpcSourceLogger,
+  ) {
+    this.#rpc = RpcClient.http(options.providers[0], { batch: options.batch, timeoutMs: options.requestTimeoutMs })
+    this.#batcher = new MulticallBatcher(this.#rpc, chain.multicall3)
+  }
+
+  /**
+   * Streams blocks (with the logs matching `request.filters`) and reverts, in canonical order.
+   *
+   * @param request - Where to start and stop, what to fetch, and the abort signal.
+   * @returns Events until `request.to`, or forever; ends promptly once `request.signal` aborts.
+   * @throws FatalError on a wrong chain id or a reorg deeper than the chain's finality depth.
+   */
+  async *stream(request: StreamRequest): AsyncGenerator<ChainEvent> {
+    const { chain, options } = this
+    const warn = (fields: object, message: string) =>
+      this.logger.warn({ ...fields, provider: this.#rpc.label }, message)
+    const stream = new BlockStream(
+      {
+        rpc: this.#rpc,
+        chain,
+        pollIntervalMs: pollInterval(options, chain.blockTimeMs),
+        maxBlockRange: options.maxBlockRange,
+        warn,
+      },
+      request,
+    )
+    this.logger.info({ chain: chain.name, provider: this.#rpc.label, from: String(request.from) }, 'rpc source starts')
+    try {
+      yield* stream.run()
+    } catch (error) {
+      if (request.signal.aborted) return
+      throw error
+    }
+  }
+
+  /**
+   * A reader bound to `block`. Multicalls issued in the same tick for the same block are sent
+   * as one Multicall3 `aggregate3` call.
+   *
+   * @param block - The block every read is made at.
+   */
+  reader(block: BlockRef): ChainReader {
+    return createRpcReader(this.#rpc, this.#batcher, block)
+  }
+
+  /** The provider's current head. */
+  head(): Promise<bigint> {
+    return this.#rpc.blockNumber()
+  }
+}

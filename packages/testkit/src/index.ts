@@ -1,0 +1,76 @@
+/**
+ * Test kit for Qenus Dataplane and its plugins: a real anvil devnet with Uniswap V3 and
+ * reproducible traffic, a Kafka mock cluster with an independent reader, fixtures of real
+ * mainnet data, and the sink conformance suite.
+ *
+ * @packageDocumentation
+ */
+
+// --- chain
+export { type AnvilProcess, resolveAnvilBinary, spawnAnvil } from './anvil.js'
+export { ARTIFACT_PATHS, type Artifact, type ArtifactName, loadArtifact } from './artifacts.js'
+// --- conformance (imports vitest: an optional peer needed only by this suite)
+export {
+  describeSinkConformance,
+  retractionOf,
+  type SinkConformanceContext,
+  type SinkConformanceOptions,
+  type SinkUnderTest,
+} from './conformance.js'
+export {
+  type DeployedStack,
+  type DevnetContracts,
+  type DevnetPool,
+  type DevnetPosition,
+  MULTICALL3_ADDRESS,
+} from './deploy.js'
+export {
+  DEVNET_CHAIN_ID,
+  DEVNET_GENESIS_TIMESTAMP,
+  DEVNET_MNEMONIC,
+  type Devnet,
+  type DevnetOptions,
+  startDevnet,
+} from './devnet.js'
+// --- fixtures
+export {
+  type FeatureBatchOptions,
+  fakeBlockHash,
+  makeFeatureBatches,
+  makeFeatures,
+  makeSwapFeature,
+  type SwapFeatureInput,
+} from './features.js'
+export { type EtlBlock, type EtlFixture, loadEthereumEtlBlocks } from './fixtures.js'
+export { parseJsonExact } from './json.js'
+// --- kafka
+export {
+  type ConsumeOptions,
+  consumeWithKcat,
+  type KafkaCluster,
+  type KafkaOptions,
+  type KcatRecord,
+  startKafka,
+} from './kafka.js'
+export { Prng } from './prng.js'
+export { type CompiledContract, type CompileOptions, compileSolidity, defaultCacheDir } from './solidity/compile.js'
+export { compileTestContracts, type TestContracts } from './solidity/index.js'
+export {
+  type ContinuousTraffic,
+  type RunTrafficOptions,
+  runTraffic,
+  type TrafficBlock,
+  TrafficGenerator,
+  type TrafficOptions,
+  type TrafficResult,
+} from './traffic.js'
+export {
+  floorTick,
+  fullRange,
+  isqrt,
+  MAX_TICK,
+  MIN_TICK,
+  priceFromSqrtPriceX96,
+  sqrtPriceX96FromPrice,
+  TICK_SPACING,
+} from './uniswap.js'
