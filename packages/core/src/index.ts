@@ -10,6 +10,11 @@ import 'reflect-metadata'
 export { inject } from 'tsyringe'
 // --- plugins
 export { z } from 'zod'
+export { ConfigError, type ConfigErrorParameters, type ConfigIssue, isConfigError } from './config/error.js'
+export { type InterpolateEnvResult, interpolateEnv } from './config/interpolate.js'
+export { CONFIG_FILE_NAMES, type LoadConfigOptions, loadConfig } from './config/load.js'
+export { type ResolveConfigOptions, resolveConfig } from './config/resolve.js'
+export { configJsonSchema } from './config/schema.js'
 export type {
   ChainEntry,
   ComponentEntry,
@@ -38,7 +43,7 @@ export type {
 } from './contracts/chain.js'
 export type { Detector, DetectorContext } from './contracts/detector.js'
 export type { BlockContext, Extractor, RevertContext } from './contracts/extractor.js'
-export type { FeatureBatch, Retraction, Sink } from './contracts/sink.js'
+export type { FeatureBatch, Retraction, Sink, SinkStartContext } from './contracts/sink.js'
 export type { Source, StreamRequest } from './contracts/source.js'
 export {
   ChainRegistryToken,
@@ -58,6 +63,12 @@ export {
 export type { QenusErrorParameters } from './errors.js'
 // --- errors
 export { FatalError, isQenusError, QenusError, RetryableError } from './errors.js'
+// --- observability
+export type { ChainHealth, HealthReport, LaneState } from './observability/health.js'
+export { type CreateLoggerOptions, createLogger, type Logger } from './observability/logger.js'
+export { type ComponentLabels, Metrics, type MetricsOptions } from './observability/metrics.js'
+export { redactUrl, redactUrlsDeep, redactUrlsInText } from './observability/redact.js'
+export { type ObservabilityServer, type StartServerOptions, startServer } from './observability/server.js'
 export type {
   ComponentDefinition,
   ComponentInstanceMap,
@@ -77,9 +88,19 @@ export {
   defineSource,
   isPlugin,
 } from './plugin/define.js'
+export { loadPlugin } from './plugin/load.js'
+// --- runtime
+export { type Checkpoint, type CheckpointStore, FileCheckpointStore } from './runtime/checkpoint.js'
+export type { ComponentContext } from './runtime/context.js'
+export { Pipeline, type PipelineOptions } from './runtime/pipeline.js'
+export { installSignalHandlers, type SignalHandlerOptions } from './runtime/signals.js'
 export type { ChainFamily, ChainInfo, FinalityMode } from './schema/chains.js'
 // --- schema
 export { ChainRegistry, KNOWN_CHAINS } from './schema/chains.js'
+export { getCodec, jsonCodec, protobufCodec } from './schema/codec.js'
+export { PROTO_FILE, protoIncludeDirs, protoPath } from './schema/codec-schema.js'
+export type { CodecName, FeatureCodec, RetractionRecord } from './schema/codec-types.js'
+export { toRetractionRecord } from './schema/codec-types.js'
 export type {
   AmmLiquidityData,
   AmmPoolData,
@@ -103,6 +124,21 @@ export type {
   SequencerHealthData,
 } from './schema/feature.js'
 export { FEATURE_KINDS, featureId } from './schema/feature.js'
-
+export { decodeFeatureJson, decodeRetractionJson, encodeFeatureJson, encodeRetractionJson } from './schema/json.js'
+export {
+  decodeFeatureProto,
+  decodeRetractionProto,
+  encodeFeatureProto,
+  encodeRetractionProto,
+} from './schema/protobuf.js'
 // --- state
+export type { InMemoryFeatureStoreOptions } from './state/store.js'
+export { InMemoryFeatureStore } from './state/store.js'
 export type { FeatureStore, FeatureStoreView } from './state/types.js'
+export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './util/circuit-breaker.js'
+export { type Clock, systemClock } from './util/clock.js'
+export { compileFilter, compileFilters, type LogMatcher, matchesFilter } from './util/filter.js'
+export { BoundedQueue } from './util/queue.js'
+export { RateLimiter, type RateLimiterOptions } from './util/rate-limiter.js'
+export { backoffDelay, isRetryable, type RetryOptions, retry } from './util/retry.js'
+export { sleep } from './util/sleep.js'

@@ -26,6 +26,16 @@ export interface Retraction {
   ids: string[]
 }
 
+/** What a sink learns when the pipeline starts. */
+export interface SinkStartContext {
+  /**
+   * Per chain name, the checkpoint the pipeline resumes after, if any. Batches above it may
+   * already be in the feed from before a crash and will be written again with the same ids; a
+   * sink that can, drops what it holds above the checkpoint here to stay exactly-once.
+   */
+  resume: ReadonlyMap<string, BlockRef>
+}
+
 /**
  * A feed. Sinks are at-least-once; deterministic feature ids let them dedupe replays.
  *
@@ -36,7 +46,7 @@ export interface Retraction {
  */
 export interface Sink {
   /** Opens connections and files. */
-  start?(): Promise<void>
+  start?(context: SinkStartContext): Promise<void>
   /** Accepts the features of one block. */
   write(batch: FeatureBatch): Promise<void>
   /** Withdraws the features of reverted blocks. */

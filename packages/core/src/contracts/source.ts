@@ -38,6 +38,11 @@ export interface Source {
   reader(block: BlockRef): ChainReader
   /** The current head block number, as the source sees it. */
   head?(): Promise<bigint>
+  /**
+   * What the source wants to show on `GET /health` for its chain, e.g. provider states. Called on
+   * every health request, so it must be cheap and must not reveal secrets.
+   */
+  health?(): Record<string, unknown>
   /** Releases connections and timers. */
   close?(): Promise<void>
 }

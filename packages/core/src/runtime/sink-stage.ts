@@ -1,0 +1,104 @@
+import type { BlockRef } from '../contracts/chain.js'
+import type { FeatureBatch, Retraction } from '../contracts/sink.js'
+import type { BoundedQueue } from '../util/queue.js'
+import type { Checkpoint } from './checkpoint.js'
+import { invoke } from './invoke.js'
+import { type LaneItem, type LaneShared, pushRecent, rewindRecent, type SinkSlot } from './lane-types.js'
+
+/**
+ * The consumer half of a lane: takes items off the queue in order, hands them to every sink,
+ * and commits a checkpoint every N blocks or T ms, after every sink flushed.
+ *
+ * @internal
+ */
+export class SinkStage {
+  readonly #lane: LaneShared
+  readonly #sinks: SinkSlot[]
+  readonly #queue: BoundedQueue<LaneItem>
+  readonly #recent: BlockRef[]
+  #written: BlockRef | undefined
+  #uncommitted = 0
+  #committedAt: number
+
+  constructor(lane: LaneShared, sinks: SinkSlot[], queue: BoundedQueue<LaneItem>, resume: Checkpoint | undefined) {
+    this.#lane = lane
+    this.#sinks = sinks.filter((slot) => slot.select.chain(lane.chain.name))
+    this.#queue = queue
+    this.#recent = resume ? [...resume.recent] : []
+    this.#written = resume?.block
+    this.#committedAt = lane.clock.now()
+  }
+
+  /** Runs until the queue is closed and drained, then commits what is left. */
+  async run(): Promise<void> {
+    const { everyMs } = this.#lane.checkpoint
+    for (;;) {
+      if (this.#uncommitted > 0) {
+        const wait = everyMs - (this.#lane.clock.now() - this.#committedAt)
+        if (wait <= 0 || !(await this.#queue.ready(wait))) {
+          await this.#commit()
+          continue
+        }
+      }
+      const item = await this.#queue.take()
+      this.#lane.metrics.queueDepth.set({ chain: this.#lane.chain.name }, this.#queue.depth)
+      if (item === undefined) break
+      if (item.type === 'batch') await this.#write(item.batch)
+      else await this.#revert(item.retraction)
+    }
+    if (this.#uncommitted > 0) await this.#commit()
+  }
+
+  async #write(batch: FeatureBatch): Promise<void> {
+    const { metrics, chain } = this.#lane
+    await Promise.all(
+      this.#sinks.map(async ({ id, sink, select }) => {
+        const features = batch.features.filter(select.feature)
+        const target = this.#lane.target('sink', id)
+        metrics.componentReceived.inc(target.labels, batch.features.length)
+        metrics.componentDropped.inc(target.labels, batch.features.length - features.length)
+        const end = metrics.sinkWriteSeconds.startTimer({ sink: id })
+        await invoke(target, 'write', () => sink.write({ ...batch, features }))
+        end()
+        metrics.componentEmitted.inc(target.labels, features.length)
+      }),
+    )
+    for (const feature of batch.features) metrics.featuresEmitted.inc({ chain: chain.name, kind: feature.kind })
+    this.#written = batch.block
+    pushRecent(this.#recent, batch.block, Math.max(1, chain.finalityDepth))
+    if (++this.#uncommitted >= this.#lane.checkpoint.everyBlocks) await this.#commit()
+  }
+
+  async #revert(retraction: Retraction): Promise<void> {
+    await Promise.all(
+      this.#sinks.map(({ id, sink }) => invoke(this.#lane.target('sink', id), 'revert', () => sink.revert(retraction))),
+    )
+    if (this.#written && this.#written.number > retraction.to.number) {
+      this.#written = retraction.to
+      rewindRecent(this.#recent, retraction.to)
+      this.#uncommitted++
+      await this.#commit()
+    }
+  }
+
+  async #commit(): Promise<void> {
+    const { metrics, chain, checkpoints, pipeline, status } = this.#lane
+    await Promise.all(
+      this.#sinks.map(async ({ id, sink }) => {
+        const end = metrics.sinkFlushSeconds.startTimer({ sink: id })
+        await invoke(this.#lane.target('sink', id), 'flush', () => sink.flush())
+        end()
+      }),
+    )
+    const block = this.#written
+    if (block) {
+      const updatedAt = new Date(this.#lane.clock.now()).toISOString()
+      const recent = this.#recent.map((ref) => ({ ...ref }))
+      await checkpoints.save({ pipeline, chain: chain.name, chainId: chain.chainId, block, recent, updatedAt })
+      metrics.checkpointBlock.set({ chain: chain.name }, Number(block.number))
+      status.checkpoint = block.number
+    }
+    this.#uncommitted = 0
+    this.#committedAt = this.#lane.clock.now()
+  }
+}

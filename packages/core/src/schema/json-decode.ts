@@ -1,0 +1,99 @@
+import type { FieldSpec } from './codec-schema.js'
+import {
+  annotate,
+  describe,
+  expected,
+  FieldError,
+  isUint64,
+  isValidNumber,
+  lowerHex,
+  parseDecimal,
+} from './codec-values.js'
+import type { JsonMode } from './json-encode.js'
+
+/** Decodes one parsed JSON message into a fresh object. @internal */
+export type ObjectDecoder = (obj: unknown) => Record<string, unknown>
+
+type Decode = (value: unknown) => unknown
+
+function failJson(field: FieldSpec, mode: JsonMode, value: unknown): never {
+  throw new FieldError(`expected ${expectedJson(field, mode)}, got ${describe(value)}`)
+}
+
+function expectedJson(field: FieldSpec, mode: JsonMode): string {
+  if (field.kind === 'decimal') return 'a decimal integer string'
+  if (field.kind === 'u64')
+    return mode === 'envelope' ? 'a safe integer or a decimal string' : 'a decimal uint64 string'
+  return expected(field)
+}
+
+function scalarDecoder(field: FieldSpec, mode: JsonMode): Decode {
+  switch (field.kind) {
+    case 'hex':
+      return (v) => lowerHex(v) ?? failJson(field, mode, v)
+    case 'text':
+      return (v) => (typeof v === 'string' ? v : failJson(field, mode, v))
+    case 'decimal':
+      return (v) => parseDecimal(v) ?? failJson(field, mode, v)
+    case 'u64':
+      return (v) => {
+        if (mode === 'envelope' && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v)
+        const n = parseDecimal(v)
+        return n !== undefined && isUint64(n) ? n : failJson(field, mode, v)
+      }
+    case 'number':
+      return (v) => (isValidNumber(field, v) ? v : failJson(field, mode, v))
+    case 'bool':
+      return (v) => (typeof v === 'boolean' ? v : failJson(field, mode, v))
+    case 'message':
+      return objectDecoder(field.fields, mode)
+  }
+}
+
+function valueDecoder(field: FieldSpec, mode: JsonMode): Decode {
+  const one = scalarDecoder(field, mode)
+  if (!field.repeated) return one
+  return (v) => {
+    if (!Array.isArray(v)) throw new FieldError(`expected an array, got ${describe(v)}`)
+    const out = new Array<unknown>(v.length)
+    for (let i = 0; i < v.length; i++) {
+      try {
+        out[i] = one(v[i])
+      } catch (error) {
+        annotate(error, i)
+      }
+    }
+    return out
+  }
+}
+
+/**
+ * Compiles the decoder of one message: a fresh object with keys in `.proto` order, bigints
+ * revived, `null` or absent optionals left out, unknown keys ignored (a newer producer may add
+ * fields).
+ * @internal
+ */
+export function objectDecoder(fields: FieldSpec[], mode: JsonMode): ObjectDecoder {
+  const decoders = fields.map((f) => valueDecoder(f, mode))
+  return (obj) => {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new FieldError(`expected an object, got ${describe(obj)}`)
+    }
+    const input = obj as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < fields.length; i++) {
+      const { name, optional } = fields[i]
+      const v = input[name]
+      if (v === undefined || v === null) {
+        if (optional) continue
+        annotate(new FieldError(`is required, got ${describe(v)}`), name)
+      }
+      try {
+        out[name] = decoders[i](v)
+      } catch (error) {
+        annotate(error, name)
+      }
+    }
+    return out
+  }
+}
