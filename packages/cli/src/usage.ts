@@ -1,0 +1,57 @@
+import { QenusError } from '@qenus/core'
+
+/** Exit codes of the `qenus` command. */
+export const ExitCode = {
+  /** Success. */
+  ok: 0,
+  /** A runtime failure. */
+  failure: 1,
+  /** A bad config or bad usage. */
+  usage: 2,
+} as const
+
+/** Text printed by `qenus --help`. */
+export const USAGE = `Usage: qenus <command> [options]
+
+Commands:
+  run        Run a pipeline, following the head.
+               --config <file>   config file (default: searched from the current folder)
+               --from <block>    first block when there is no checkpoint yet (default: the head)
+  validate   Load and validate a config, print what it runs, and exit.
+               --config <file>
+  dev        Start a local devnet with real Uniswap V3 contracts and traffic, and run the
+             embedded default pipeline on it (features to the console and a file).
+               --out <file>      JSON lines file (default: .qenus/dev/features.jsonl)
+               --seed <n>        traffic seed (default: 1)
+               --rate <n>        blocks of traffic per second (default: 2)
+               --blocks <n>      stop after this many blocks (default: run until interrupted)
+               --quiet           do not print features to stdout
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+
+Exit codes: 0 ok, 1 runtime failure, 2 bad config or usage.`
+
+/** A command line that cannot be run as written. */
+export class UsageError extends QenusError {
+  override name = 'UsageError'
+  constructor(message: string) {
+    super(message, { code: 'USAGE', details: 'Run `qenus --help` for usage.' })
+  }
+}
+
+/** Parses a non-negative integer option, naming it when it is not one. */
+export function parseBlockOption(name: string, value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} expects a block number, got "${value}"`)
+  return BigInt(value)
+}
+
+/** Parses a positive number option, naming it when it is not one. */
+export function parseNumberOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} expects a positive number, got "${value}"`)
+  return n
+}
