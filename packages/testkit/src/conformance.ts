@@ -84,7 +84,7 @@ export function describeSinkConformance(options: SinkConformanceOptions): void {
     }
     const open = async (ctx: SinkConformanceContext, resume: ReadonlyMap<string, BlockRef> = new Map()) => {
       const under = await options.create(ctx)
-      await under.sink.start?.({ resume })
+      await under.sink.start?.({ chains: new Set([CHAIN_A.name, CHAIN_B.name]), resume })
       return under
     }
 

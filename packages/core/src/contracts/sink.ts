@@ -28,6 +28,8 @@ export interface Retraction {
 
 /** What a sink learns when the pipeline starts. */
 export interface SinkStartContext {
+  /** Names of the pipeline's chains. */
+  chains: ReadonlySet<string>
   /**
    * Per chain name, the checkpoint the pipeline resumes after, if any. Batches above it may
    * already be in the feed from before a crash and will be written again with the same ids; a

@@ -222,9 +222,10 @@ export class Pipeline {
 
   async #startSinks(checkpoints: Map<string, Checkpoint>): Promise<void> {
     const resume = new Map([...checkpoints].map(([chain, checkpoint]) => [chain, checkpoint.block]))
+    const chains = new Set(this.config.chains.map((chain) => chain.info.name))
     for (const { id, sink } of this.#sinks) {
       const target = this.#target('sink', id)
-      await invoke(target, 'start', () => sink.start?.({ resume }))
+      await invoke(target, 'start', () => sink.start?.({ chains, resume }))
     }
   }
 
