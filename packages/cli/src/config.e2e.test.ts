@@ -65,7 +65,10 @@ const BAD: { name: string; config: unknown; path: string; hint: RegExp }[] = [
   },
   {
     name: 'missing environment variable',
-    config: { ...valid(), chains: { devnet: { chainId: 31337, source: { ...source, providers: ['${QENUS_TEST_UNSET_RPC}'] } } } },
+    config: {
+      ...valid(),
+      chains: { devnet: { chainId: 31337, source: { ...source, providers: ['${QENUS_TEST_UNSET_RPC}'] } } },
+    },
     path: 'chains.devnet.source.providers[0]',
     hint: /QENUS_TEST_UNSET_RPC/,
   },
@@ -106,6 +109,29 @@ describe('qenus validate', () => {
     expect(result.stderr).toContain(file)
     expect(result.stderr).toContain(path)
     expect(result.stderr).toMatch(hint)
+  })
+
+  it('loads a local plugin by path, and refuses one built for another core version', async () => {
+    const plugin = (apiVersion: string) => `import { definePlugin, defineSink, z } from '@qenus/core'
+class NullSink { async write() {} async revert() {} async flush() {} }
+export default definePlugin({ name: 'local-sink', version: '1.2.3', apiVersion: '${apiVersion}',
+  components: { sinks: { null: defineSink({ name: 'null', summary: 'drops everything', stability: 'experimental',
+    options: z.object({}), component: NullSink }) } } })
+`
+    await writeFile(join(dir, 'current.mjs'), plugin('^0.1.0'))
+    await writeFile(join(dir, 'future.mjs'), plugin('^9.0.0'))
+    const good = join(dir, 'local-good.json')
+    await writeFile(good, JSON.stringify({ ...valid(), sinks: [{ use: './current.mjs' }] }))
+    const ok = await runCli(['validate', '--config', good])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toContain('local-sink')
+    const bad = join(dir, 'local-future.json')
+    await writeFile(bad, JSON.stringify({ ...valid(), sinks: [{ use: './future.mjs' }] }))
+    const refused = await runCli(['validate', '--config', bad])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('sinks[0].use')
+    expect(refused.stderr).toContain('^9.0.0')
+    expect(refused.stderr).toMatch(/0\.1\.0/)
   })
 
   it('exits 2 on a YAML syntax error, naming the file', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { isConfigError, isQenusError } from '@qenus/core'
+import { backfill } from './commands/backfill.js'
 import { dev } from './commands/dev.js'
 import { run } from './commands/run.js'
 import { validate } from './commands/validate.js'
@@ -9,6 +10,8 @@ import { version } from './version.js'
 const OPTIONS = {
   config: { type: 'string' },
   from: { type: 'string' },
+  to: { type: 'string' },
+  chain: { type: 'string' },
   out: { type: 'string' },
   seed: { type: 'string' },
   rate: { type: 'string' },
@@ -21,13 +24,31 @@ const OPTIONS = {
 /** Options each command accepts; anything else is a usage error. */
 const ALLOWED: Record<string, readonly string[]> = {
   run: ['config', 'from'],
+  backfill: ['config', 'from', 'to', 'chain'],
   validate: ['config'],
   dev: ['out', 'seed', 'rate', 'blocks', 'quiet'],
 }
 
-/** The parsed command line. */
-export type CliOptions = Partial<Record<Exclude<keyof typeof OPTIONS, 'help' | 'version' | 'quiet'>, string>> & {
-  quiet?: boolean
+/** The parsed command line: each option as given, before the command parses its value. */
+export interface CliOptions {
+  /** `--config`: the config file. */
+  config?: string | undefined
+  /** `--from`: the first block when there is no checkpoint. */
+  from?: string | undefined
+  /** `--to`: the last block of a backfill, or `latest`. */
+  to?: string | undefined
+  /** `--chain`: backfill only this chain. */
+  chain?: string | undefined
+  /** `--out`: the dev pipeline's JSON lines file. */
+  out?: string | undefined
+  /** `--seed`: the dev traffic seed. */
+  seed?: string | undefined
+  /** `--rate`: dev traffic blocks per second. */
+  rate?: string | undefined
+  /** `--blocks`: stop the dev pipeline after this many blocks. */
+  blocks?: string | undefined
+  /** `--quiet`: no features on stdout in dev. */
+  quiet?: boolean | undefined
 }
 
 /**
@@ -57,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     const options = values as CliOptions
     if (command === 'run') return await run(options)
     if (command === 'validate') return await validate(options)
+    if (command === 'backfill') return await backfill(options)
     return await dev(options)
   } catch (error) {
     return report(error)
@@ -73,7 +95,11 @@ function report(error: unknown): number {
     process.stderr.write(`qenus: ${error instanceof Error ? error.message : String(error)}\n`)
     return ExitCode.usage
   }
-  const message = isQenusError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
+  const message = isQenusError(error)
+    ? error.message
+    : error instanceof Error
+      ? (error.stack ?? error.message)
+      : String(error)
   process.stderr.write(`qenus: ${message}\n`)
   return ExitCode.failure
 }

@@ -6,8 +6,8 @@ import { ExitCode } from './usage.js'
 export interface RunPipelineOptions {
   /** First block when there is no checkpoint. */
   from: bigint | 'head'
-  /** Last block; omitted follows the head until interrupted. */
-  to?: bigint | undefined
+  /** Last block (`'head'`: the head when the lane starts); omitted follows the head until interrupted. */
+  to?: bigint | 'head' | undefined
   /** Called once the pipeline runs, with a function that stops it gracefully. */
   onStart?: ((stop: () => Promise<void>) => void) | undefined
 }
@@ -21,7 +21,9 @@ export async function runPipeline(config: ResolvedConfig, options: RunPipelineOp
   const level = tty && config.log.level === 'info' ? 'warn' : config.log.level
   const logger = createLogger({ level, name: config.name, destination: 2 })
   const pipeline = new Pipeline(config, { logger, from: options.from, to: options.to })
-  const progress = tty ? new Progress(pipeline, process.stderr, options.to) : undefined
+  const progress = tty
+    ? new Progress(pipeline, process.stderr, options.to === 'head' ? undefined : options.to)
+    : undefined
   // The first signal only stops the pipeline, so the caller's cleanup runs; a second exits at once.
   const removeHandlers = installSignalHandlers(pipeline, logger, { exit: (code) => code !== 0 && process.exit(code) })
   try {

@@ -17,6 +17,11 @@ Commands:
   run        Run a pipeline, following the head.
                --config <file>   config file (default: searched from the current folder)
                --from <block>    first block when there is no checkpoint yet (default: the head)
+  backfill   Process a block range, resuming from the checkpoint, and exit when done.
+               --config <file>
+               --from <block>    first block (when there is no checkpoint yet)
+               --to <block|latest>
+               --chain <name>    only this chain
   validate   Load and validate a config, print what it runs, and exit.
                --config <file>
   dev        Start a local devnet with real Uniswap V3 contracts and traffic, and run the

@@ -11,6 +11,7 @@ import {
   type RevertEvent,
   type StreamRequest,
 } from '@qenus/core'
+import { checkAgainstBloom } from './bloom.js'
 import { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
 import { Lineage } from './lineage.js'
 import type { RpcClient } from './rpc.js'
@@ -25,6 +26,10 @@ export interface BlockStreamConfig {
   pollIntervalMs: number
   /** Largest `eth_getLogs` range while catching up. */
   maxBlockRange: number
+  /** Smallest `eth_getLogs` range the adaptive range shrinks to. */
+  minBlockRange: number
+  /** Logs per `eth_getLogs` answer the adaptive range aims at. */
+  targetLogs: number
   /** Called when the stream skips or notices something worth a log line. */
   warn: (fields: object, message: string) => void
 }
@@ -44,6 +49,7 @@ export class BlockStream {
   readonly #filter: MergedFilter | undefined
   readonly #lineage: Lineage
   #next = 0n
+  #span: number
 
   constructor(
     private readonly config: BlockStreamConfig,
@@ -51,12 +57,13 @@ export class BlockStream {
   ) {
     this.#filter = mergeFilters(request.filters)
     this.#lineage = new Lineage(config.chain.finalityDepth + 1, request.resume ?? [])
+    this.#span = config.maxBlockRange
   }
 
   /** Streams events until `to`, or forever. Rejects with an `AbortError` once the signal aborts. */
   async *run(): AsyncGenerator<ChainEvent> {
-    await this.#checkChainId()
-    const head = await this.#io(this.config.rpc.blockNumber())
+    await this.#io(this.config.rpc.checkChainIds(this.config.chain.name))
+    const head = await this.#headNow()
     const { resume, from, to } = this.request
     if (resume?.length) yield* this.#resume(resume)
     else if (from === 'head') this.#next = head
@@ -69,20 +76,6 @@ export class BlockStream {
 
   #done(): boolean {
     return this.request.to !== undefined && this.#next > this.request.to
-  }
-
-  async #checkChainId(): Promise<void> {
-    const actual = await this.#io(this.config.rpc.chainId())
-    const { chain, rpc } = this.config
-    if (actual !== chain.chainId) {
-      throw new FatalError(
-        `provider ${rpc.label} serves chain id ${actual}, but chain "${chain.name}" is ${chain.chainId}`,
-        {
-          code: 'SOURCE_WRONG_CHAIN',
-          details: `Point the providers of chain "${chain.name}" at a node of chain id ${chain.chainId}.`,
-        },
-      )
-    }
   }
 
   async *#resume(resume: readonly BlockRef[]): AsyncGenerator<RevertEvent> {
@@ -123,9 +116,11 @@ export class BlockStream {
 
   async *#catchUp(target: bigint): AsyncGenerator<ChainEvent> {
     while (this.#next <= target) {
-      const end = min(target, this.#next + BigInt(this.config.maxBlockRange) - 1n)
+      const end = min(target, this.#next + BigInt(this.#span) - 1n)
       await this.#anchor()
-      for (const event of await this.#fetchRange(this.#next, end)) {
+      const events = await this.#adaptRange(this.#fetchRange(this.#next, end))
+      if (!events) continue
+      for (const event of events) {
         if (!this.#links(event.header)) {
           if (!(yield* this.#reconcile())) await this.#pause()
           break
@@ -137,7 +132,7 @@ export class BlockStream {
 
   async *#poll(): AsyncGenerator<ChainEvent> {
     await this.#pause()
-    const head = await this.#io(this.config.rpc.blockNumber())
+    const head = await this.#headNow()
     const last = this.#lineage.last
     if (last && head < last.number) {
       this.config.warn({ head: `${head}`, last: `${last.number}` }, 'head went backwards (lagging node); ignored')
@@ -177,11 +172,9 @@ export class BlockStream {
   async #fetchBlock(number: bigint): Promise<BlockEvent | undefined> {
     const header = await this.#io(this.config.rpc.header(number))
     if (!header) return undefined
-    const logs = this.#filter ? await this.#io(this.config.rpc.logs({ blockHash: header.hash }, this.#filter)) : []
-    if (logs.some((log) => log.blockHash !== header.hash)) {
-      throw new RetryableError(`logs of block ${header.hash} carry another block hash`, { code: 'RPC_BAD_RESPONSE' })
-    }
-    return this.#block(header, logs)
+    if (!this.#filter) return this.#block(header, [])
+    const { value, provider } = await this.#io(this.config.rpc.logs({ blockHash: header.hash }, this.#filter))
+    return this.#block(header, await this.#io(this.#verified(header, value, provider)))
   }
 
   /** Headers and logs of `[from, to]`, refetched while a reorg makes them disagree. */
@@ -202,19 +195,77 @@ export class BlockStream {
   async #tryRange(from: bigint, to: bigint): Promise<BlockEvent[] | undefined> {
     const { rpc } = this.config
     const numbers = Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
-    const [headers, logs] = await this.#io(
+    const [headers, served] = await this.#io(
       Promise.all([
         Promise.all(numbers.map((n) => rpc.header(n))),
-        this.#filter ? rpc.logs({ fromBlock: from, toBlock: to }, this.#filter) : [],
+        this.#filter ? rpc.logs({ fromBlock: from, toBlock: to }, this.#filter) : { value: [], provider: '' },
       ]),
     )
     if (!headers.every((h, i) => h && (i === 0 || h.parentHash === headers[i - 1]?.hash))) return undefined
     const byNumber = new Map<bigint, Log[]>()
-    for (const log of logs) {
-      if (log.blockHash !== headers[Number(log.blockNumber - from)]?.hash) return undefined
+    for (const log of served.value) {
+      const header = headers[Number(log.blockNumber - from)] as BlockHeader
+      if (log.blockHash !== header.hash) return this.#hashMismatch(header, log, served.provider)
       byNumber.set(log.blockNumber, [...(byNumber.get(log.blockNumber) ?? []), log])
     }
-    return (headers as BlockHeader[]).map((header) => this.#block(header, byNumber.get(header.number) ?? []))
+    const verify = (header: BlockHeader) => this.#verified(header, byNumber.get(header.number) ?? [], served.provider)
+    const logs = await this.#io(Promise.all((headers as BlockHeader[]).map(verify)))
+    return (headers as BlockHeader[]).map((header, i) => this.#block(header, logs[i] ?? []))
+  }
+
+  /**
+   * A log whose block hash differs from its header's: a reorg between the two requests, or a
+   * provider serving logs of another block. Asking for the header again tells which.
+   */
+  async #hashMismatch(header: BlockHeader, log: Log, provider: string): Promise<undefined> {
+    const again = await this.#io(this.config.rpc.header(header.number, provider))
+    if (again?.hash === header.hash) {
+      this.config.rpc.blame(provider, `log of block ${header.number} carries block hash ${log.blockHash}`)
+    }
+    return undefined
+  }
+
+  /**
+   * Checks one block's logs against its logsBloom; when the bloom says logs were forged or left
+   * out, the block's receipts (from another provider when there is one) decide, and the provider
+   * that served wrong logs is benched.
+   */
+  async #verified(header: BlockHeader, logs: Log[], provider: string): Promise<Log[]> {
+    const filter = this.#filter
+    if (!filter || !header.logsBloom) return logs
+    const verdict = checkAgainstBloom(header.logsBloom, logs, filter)
+    if (verdict === 'ok') return logs
+    const receipts = await this.config.rpc.receiptLogs(header.number, header.hash, provider)
+    if (receipts.value.some((log) => log.blockHash !== header.hash)) return logs
+    const merged = [{ address: filter.address, topics: filter.topic0 ? [filter.topic0] : undefined }]
+    const expected = receipts.value.filter((log) => matchesAny(log, merged))
+    const key = (list: Log[]) => list.map((l) => `${l.logIndex}:${l.transactionHash}`).join()
+    if (key(expected) === key([...logs].sort((a, b) => a.logIndex - b.logIndex))) return logs
+    const reason = `logs of block ${header.number} disagree with its receipts and bloom (${verdict})`
+    this.config.rpc.blame(provider, reason)
+    this.config.warn(
+      { block: `${header.number}`, provider, verdict },
+      'logs answer failed the bloom check; used receipts',
+    )
+    return expected
+  }
+
+  /** Runs a range fetch; on a range-too-large answer or a timeout, halves the range and returns nothing. */
+  async #adaptRange(fetch: Promise<BlockEvent[]>): Promise<BlockEvent[] | undefined> {
+    try {
+      const events = await fetch
+      const logs = events.reduce((n, e) => n + e.logs.length, 0)
+      if (logs < this.config.targetLogs / 2) this.#span = Math.min(this.config.maxBlockRange, this.#span * 2)
+      else if (logs > this.config.targetLogs)
+        this.#span = Math.max(this.config.minBlockRange, Math.floor(this.#span / 2))
+      return events
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if ((code !== 'RPC_LOGS_RANGE' && code !== 'RPC_TIMEOUT') || this.#span <= this.config.minBlockRange) throw error
+      this.#span = Math.max(this.config.minBlockRange, Math.floor(this.#span / 2))
+      this.config.warn({ blocks: this.#span, reason: (error as Error).message }, 'eth_getLogs range shrunk')
+      return undefined
+    }
   }
 
   #block(header: BlockHeader, logs: Log[]): BlockEvent {
@@ -223,7 +274,11 @@ export class BlockStream {
   }
 
   async #waitForHead(number: bigint): Promise<void> {
-    while ((await this.#io(this.config.rpc.blockNumber())) < number) await this.#pause()
+    while ((await this.#headNow()) < number) await this.#pause()
+  }
+
+  #headNow(): Promise<bigint> {
+    return this.#io(this.config.rpc.blockNumber(this.request.signal))
   }
 
   /** Waits one poll interval; ends at once when the signal aborts and leaves no timer behind. */

@@ -19,10 +19,20 @@ export const rpcSource = defineSource({
   component: RpcSource,
 })
 
+export { checkAgainstBloom, inBloom } from './bloom.js'
+export { classify, type Failure, type FailureClass } from './classify.js'
 export { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
-export { pollInterval, type RpcSourceOptions, type RpcSourceOptionsInput, rpcSourceOptions } from './options.js'
+export {
+  pollInterval,
+  providerOptions,
+  type RpcSourceOptions,
+  type RpcSourceOptionsInput,
+  rpcSourceOptions,
+} from './options.js'
+export { LATENCY_BUCKETS_MS, type ProviderConfig, type ProviderSnapshot } from './provider.js'
+export { providerConfigs } from './providers.js'
 export { redactUrl } from './redact.js'
-export { type LogScope, RpcClient } from './rpc.js'
+export { type LogScope, type ProviderEvent, RpcClient, type RpcClientOptions, type Served } from './rpc.js'
 export { RpcSource, type RpcSourceLogger } from './source.js'
 
 /**

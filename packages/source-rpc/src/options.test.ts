@@ -9,7 +9,23 @@ describe('rpcSourceOptions', () => {
       maxBlockRange: 1000,
       requestTimeoutMs: 10_000,
       batch: true,
+      breakerFailures: 3,
+      breakerResetMs: 30_000,
+      minBlockRange: 1,
+      targetLogsPerRequest: 10_000,
     })
+  })
+
+  it('takes providers as URLs or objects with their own limits, weight and tags', () => {
+    const parsed = rpcSourceOptions.parse({
+      providers: ['https://a.example.com', { url: 'https://b.example.com/KEY', requestsPerSecond: 25, tags: ['paid'] }],
+    })
+    expect(parsed.providers).toEqual([
+      'https://a.example.com',
+      { url: 'https://b.example.com/KEY', requestsPerSecond: 25, maxConcurrency: 16, weight: 1, tags: ['paid'] },
+    ])
+    const bad = rpcSourceOptions.safeParse({ providers: [{ url: 'https://c.example.com', weight: 0, rps: 1 }] })
+    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['providers.0']))
   })
 
   it('names what is wrong and where', () => {

@@ -1,4 +1,5 @@
 import type { BlockRef, ChainReader, Hex, MulticallResult, ReadContractParameters } from '@qenus/core'
+import type { PublicClient } from 'viem'
 import type { RpcClient } from './rpc.js'
 
 /** Calldata bytes per `aggregate3` call before viem splits a batch, kept under common eth_call gas caps. */
@@ -82,7 +83,7 @@ export class MulticallBatcher {
 
   async #single(block: BlockRef, call: ReadContractParameters): Promise<MulticallResult> {
     try {
-      const read = (client: RpcClient['client']) => client.readContract({ ...call, blockNumber: block.number } as never)
+      const read = (client: PublicClient) => client.readContract({ ...call, blockNumber: block.number } as never)
       return { status: 'success', result: await this.rpc.run(`readContract ${call.functionName}`, read) }
     } catch (error) {
       return { status: 'failure', error: error as Error }

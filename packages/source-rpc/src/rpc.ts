@@ -1,110 +1,317 @@
-import { type BlockHeader, type Hex, type Log, RetryableError } from '@qenus/core'
-import { createPublicClient, http, type PublicClient, type Transport, toHex } from 'viem'
+import { type BlockHeader, FatalError, type Hex, type Log, RetryableError, sleep } from '@qenus/core'
+import { type PublicClient, toHex } from 'viem'
+import { classify, type Failure, InvalidResponseError, LogsRangeError } from './classify.js'
 import { type MergedFilter, toRpcFilter } from './filters.js'
-import { redactUrl } from './redact.js'
+import { Provider, type ProviderConfig, type ProviderSnapshot } from './provider.js'
+import { checkBlock, checkLogs, quantity } from './validate.js'
 
 /** Where logs are fetched: a block range while catching up, or one block by hash when following. */
 export type LogScope = { fromBlock: bigint; toBlock: bigint } | { blockHash: Hex }
 
+/** A provider leaving or rejoining the rotation. */
+export interface ProviderEvent {
+  /** `benched`: taken out after failures; `restored`: a half-open probe succeeded. */
+  type: 'benched' | 'restored'
+  /** The redacted provider name. */
+  provider: string
+  /** Why it was benched. */
+  reason?: string | undefined
+}
+
+/** What an {@link RpcClient} needs besides its providers. */
+export interface RpcClientOptions {
+  /** The chain id every provider must serve. */
+  chainId: number
+  /** How far (blocks) a provider's head may trail the best head before it is benched. */
+  maxHeadLagBlocks: number
+  /** How long a provider's head may stand still before another provider is asked too, ms. */
+  headStallMs: number
+  /** How long a request waits for some provider to become available, ms. */
+  waitForProviderMs: number
+  /** Told when a provider is benched or restored. */
+  onEvent?: ((event: ProviderEvent) => void) | undefined
+}
+
 type RpcBlock = Record<string, Hex | null | undefined>
 type RpcLog = { [K in keyof Log]: Hex } & { topics: Hex[] }
 
-const JSON_RPC_BATCH_SIZE = 100
+/** A value and the provider that served it. */
+export interface Served<T> {
+  /** The checked value. */
+  value: T
+  /** The redacted provider name. */
+  provider: string
+}
 
 /**
- * The JSON-RPC methods the source uses, over one viem client.
+ * The JSON-RPC methods the source uses, over a pool of providers: each request goes to the best
+ * healthy provider (latency, errors, load, weight), every answer is checked, and a failed or bad
+ * answer is retried on another provider while the bad one is benched behind its circuit breaker
+ * until a half-open probe (chain id and head) restores it.
  *
  * @remarks
- * The viem client hides the transport, so failover across providers (viem's `fallback`) or ws
- * transports slot in here without touching the streaming logic. Errors are rethrown as
- * {@link RetryableError}s naming the method and the redacted provider, never the raw URL.
+ * viem's `fallback` transport ranks providers but has no per-provider rate limit, breaker,
+ * Retry-After or response checks, so this class picks the provider and each provider keeps its
+ * own viem http transport (with JSON-RPC batching). Provider URLs never appear in errors or logs.
  */
 export class RpcClient {
+  readonly #providers: Provider[]
+
   /**
-   * @param client - A viem public client.
-   * @param label - How the provider appears in logs and errors (already redacted).
-   * @param secrets - Raw strings (provider URLs) scrubbed from any error text that leaves.
+   * @param providers - One config per provider, in order of preference on ties.
+   * @param options - Chain id, head-lag rules and the event hook.
    */
   constructor(
-    readonly client: PublicClient,
-    readonly label: string,
-    private readonly secrets: readonly string[] = [],
-  ) {}
+    providers: readonly ProviderConfig[],
+    private readonly options: RpcClientOptions,
+  ) {
+    this.#providers = providers.map((config) => new Provider(config))
+  }
+
+  /** The providers' redacted names, for messages. */
+  get label(): string {
+    return this.#providers.map((p) => p.name).join(', ')
+  }
+
+  /** Each provider's state and counters. */
+  snapshot(): ProviderSnapshot[] {
+    return this.#providers.map((p) => p.snapshot())
+  }
 
   /**
-   * A client over one http(s) provider.
+   * Asks every provider for its chain id and benches those of another chain.
    *
-   * @param url - Provider URL (kept out of errors and logs).
-   * @param options - Batching and timeout.
+   * @throws FatalError `SOURCE_WRONG_CHAIN` when no provider serves `chainId` and one serves another chain.
    */
-  static http(url: string, options: { batch: boolean; timeoutMs: number }): RpcClient {
-    const transport: Transport = http(url, {
-      batch: options.batch ? { batchSize: JSON_RPC_BATCH_SIZE } : false,
-      timeout: options.timeoutMs,
+  async checkChainIds(chainName: string): Promise<void> {
+    const results = await Promise.allSettled(this.#providers.map((p) => this.#chainIdOf(p)))
+    if (results.some((r) => r.status === 'fulfilled' && r.value === this.options.chainId)) return
+    const wrong = results.findIndex((r) => r.status === 'fulfilled')
+    if (wrong >= 0) {
+      const actual = (results[wrong] as PromiseFulfilledResult<number>).value
+      throw new FatalError(
+        `provider ${this.#providers[wrong]!.name} serves chain id ${actual}, but chain "${chainName}" is ${this.options.chainId}`,
+        {
+          code: 'SOURCE_WRONG_CHAIN',
+          details: `Point the providers of chain "${chainName}" at a node of chain id ${this.options.chainId}.`,
+        },
+      )
+    }
+    throw this.#wrap('eth_chainId', this.#providers[0]!, (results[0] as PromiseRejectedResult).reason)
+  }
+
+  /** `eth_blockNumber` from the best provider; a provider trailing the others is benched and another asked. */
+  async blockNumber(signal?: AbortSignal): Promise<bigint> {
+    const { value, provider } = await this.#request('eth_blockNumber', [], (raw, p) => this.#checkHead(raw, p), {
+      signal,
     })
-    return new RpcClient(createPublicClient({ transport }), redactUrl(url), [url])
+    return this.#secondOpinion(this.#find(provider), value, signal)
   }
 
-  /** `eth_chainId`. */
-  async chainId(): Promise<number> {
-    return Number(await this.request<Hex>('eth_chainId', []))
+  /** `eth_getBlockByNumber(n, false)`; `undefined` when the provider does not have the block yet. */
+  async header(number: bigint, avoid?: string): Promise<BlockHeader | undefined> {
+    const check = (raw: unknown) => {
+      checkBlock(raw, number)
+      return raw ? toHeader(raw as RpcBlock) : undefined
+    }
+    return (await this.#request('eth_getBlockByNumber', [toHex(number), false], check, { avoid })).value
   }
 
-  /** `eth_blockNumber`. */
-  async blockNumber(): Promise<bigint> {
-    return BigInt(await this.request<Hex>('eth_blockNumber', []))
-  }
-
-  /** `eth_getBlockByNumber(n, false)`; `undefined` when the node does not have the block yet. */
-  async header(number: bigint): Promise<BlockHeader | undefined> {
-    const block = await this.request<RpcBlock | null>('eth_getBlockByNumber', [toHex(number), false])
-    return block ? toHeader(block) : undefined
-  }
-
-  /** `eth_getLogs` for a merged filter. */
-  async logs(scope: LogScope, filter: MergedFilter): Promise<Log[]> {
+  /** `eth_getLogs` for a merged filter, checked against the scope and filter. */
+  async logs(scope: LogScope, filter: MergedFilter, avoid?: string): Promise<Served<Log[]>> {
     const range = 'blockHash' in scope ? scope : { fromBlock: toHex(scope.fromBlock), toBlock: toHex(scope.toBlock) }
-    const logs = await this.request<RpcLog[]>('eth_getLogs', [{ ...range, ...toRpcFilter(filter) }])
-    return logs.map(toLog)
+    const check = (raw: unknown) => {
+      checkLogs(raw, scope, filter)
+      return (raw as RpcLog[]).map(toLog)
+    }
+    return this.#request('eth_getLogs', [{ ...range, ...toRpcFilter(filter) }], check, { avoid })
+  }
+
+  /** Every log of block `number` from its receipts (`eth_getBlockReceipts`), preferably not from `avoid`. */
+  async receiptLogs(number: bigint, blockHash: Hex, avoid?: string): Promise<Served<Log[]>> {
+    const check = (raw: unknown) => {
+      if (!Array.isArray(raw)) throw new InvalidResponseError('eth_getBlockReceipts answer is not an array')
+      const logs = raw.flatMap((r: { logs: unknown }) => r.logs as RpcLog[])
+      checkLogs(logs, { blockHash }, {})
+      return logs.map(toLog)
+    }
+    return this.#request('eth_getBlockReceipts', [toHex(number)], check, { avoid })
   }
 
   /** `eth_call` at a block number. */
   async call(request: { to: Hex; data: Hex }, blockNumber: bigint): Promise<Hex> {
-    return this.request<Hex>('eth_call', [request, toHex(blockNumber)])
+    return (await this.#request('eth_call', [request, toHex(blockNumber)], (raw) => raw as Hex)).value
   }
 
   /**
-   * Runs `fn` on the viem client, rethrowing failures as a redacted {@link RetryableError}.
+   * Runs `fn` on the best provider's viem client, failing over like any request.
    *
    * @param what - What is being done, for the error message.
    * @param fn - The work.
    */
   async run<T>(what: string, fn: (client: PublicClient) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.client)
-    } catch (error) {
-      throw this.wrap(what, error)
-    }
+    return (await this.#attempt(what, (p) => p.execute(fn), {})).value
+  }
+
+  /** Benches `provider` for an answer the caller found wrong (logs against headers or bloom). */
+  blame(provider: string, reason: string): void {
+    const p = this.#providers.find((x) => x.name === provider)
+    if (p) this.#fail(p, { kind: 'invalid', reason })
   }
 
   /** Redacts every provider URL from `text`. */
   scrub(text: string): string {
-    return this.secrets.reduce((out, secret) => out.replaceAll(secret, redactUrl(secret)), text)
+    return this.#providers.reduce((out, p) => out.replaceAll(p.config.url, p.name), text)
   }
 
-  private request<T>(method: string, params: unknown[]): Promise<T> {
-    return this.run(method, (client) => client.request({ method, params } as never) as Promise<T>)
+  #request<T>(
+    method: string,
+    params: unknown[],
+    check: (raw: unknown, provider: Provider) => T,
+    opts: { avoid?: string | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<Served<T>> {
+    const send = async (p: Provider) =>
+      check(await p.execute((c) => c.request({ method, params } as never), opts.signal), p)
+    return this.#attempt(method, send, opts)
   }
 
-  private wrap(what: string, error: unknown): RetryableError {
+  async #attempt<T>(
+    method: string,
+    send: (provider: Provider) => Promise<T>,
+    opts: { avoid?: string | undefined; signal?: AbortSignal | undefined },
+  ): Promise<Served<T>> {
+    const tried = new Set<Provider>()
+    const attempts = this.#providers.length * 2 + 1
+    for (let attempt = 1; ; attempt++) {
+      const provider = await this.#pick(tried, opts.avoid, opts.signal)
+      try {
+        const value = await send(provider)
+        provider.succeed()
+        return { value, provider: provider.name }
+      } catch (error) {
+        const failure = classify(error, method.split(' ')[0]!)
+        if (failure.kind === 'rpc') {
+          provider.succeed()
+          throw this.#wrap(method, provider, error)
+        }
+        if (failure.kind === 'range') {
+          provider.succeed()
+          throw new LogsRangeError(`${method} too large for ${provider.name}: ${failure.reason}`, this.#cause(error))
+        }
+        this.#fail(provider, failure)
+        tried.add(provider)
+        if (attempt >= attempts || opts.signal?.aborted) throw this.#wrap(method, provider, error, failure)
+      }
+    }
+  }
+
+  /** The best available provider not yet tried (or tried, when none is left), waiting a while for one. */
+  async #pick(tried: Set<Provider>, avoid: string | undefined, signal?: AbortSignal): Promise<Provider> {
+    const deadline = Date.now() + this.options.waitForProviderMs
+    for (;;) {
+      this.#startProbes()
+      const ready = this.#providers.filter((p) => p.available)
+      const fresh = ready.filter((p) => !tried.has(p))
+      const preferred = fresh.filter((p) => p.name !== avoid)
+      const pool = preferred.length ? preferred : fresh.length ? fresh : ready
+      if (pool.length) return pool.reduce((best, p) => (p.score() < best.score() ? p : best))
+      if (Date.now() >= deadline) {
+        const why = this.#providers.map((p) => `${p.name} (${p.lastFailure ?? 'unavailable'})`).join('; ')
+        throw new RetryableError(`no provider available: ${why}`, { code: 'RPC_ALL_PROVIDERS_DOWN' })
+      }
+      await sleep(25, signal)
+    }
+  }
+
+  #startProbes(): void {
+    for (const p of this.#providers) {
+      if (!p.startProbe()) continue
+      void this.#probe(p)
+    }
+  }
+
+  /** A half-open probe: the provider must serve the right chain with a head not behind the others. */
+  async #probe(p: Provider): Promise<void> {
+    try {
+      if ((await this.#chainIdOf(p, false)) !== this.options.chainId)
+        throw new InvalidResponseError('wrong chain id', 'wrong-chain')
+      const head = await p.execute((c) => c.request({ method: 'eth_blockNumber' }))
+      this.#checkHead(head, p)
+      p.endProbe(true)
+      this.options.onEvent?.({ type: 'restored', provider: p.name })
+    } catch (error) {
+      p.endProbe(false, classify(error, 'eth_blockNumber'))
+    }
+  }
+
+  async #chainIdOf(p: Provider, record = true): Promise<number> {
+    try {
+      const id = Number(quantity(await p.execute((c) => c.request({ method: 'eth_chainId' })), 'chain id'))
+      if (record && id !== this.options.chainId) this.#fail(p, { kind: 'wrong-chain', reason: `chain id ${id}` })
+      return id
+    } catch (error) {
+      if (record) this.#fail(p, classify(error, 'eth_chainId'))
+      throw error
+    }
+  }
+
+  /** Checks a head against the best head of the other available providers, then records it. */
+  #checkHead(raw: unknown, p: Provider): bigint {
+    const head = quantity(raw, 'head')
+    const best = this.#bestHead()
+    if (best !== undefined && head + BigInt(this.options.maxHeadLagBlocks) < best) {
+      throw new InvalidResponseError(`head ${head} is ${best - head} blocks behind ${best}`, 'lagging')
+    }
+    p.sawHead(head)
+    return head
+  }
+
+  #bestHead(): bigint | undefined {
+    let best: bigint | undefined
+    for (const p of this.#providers)
+      if (p.available && p.head !== undefined && (best === undefined || p.head > best)) best = p.head
+    return best
+  }
+
+  /** When `p`'s head has stood still too long, asks another provider too, benching `p` if it trails. */
+  async #secondOpinion(p: Provider | undefined, head: bigint, signal?: AbortSignal): Promise<bigint> {
+    if (!p || Date.now() - p.headChangedAt < this.options.headStallMs) return head
+    const other = this.#providers.filter((q) => q !== p && q.available).sort((a, b) => a.score() - b.score())[0]
+    if (!other) return head
+    try {
+      const theirs = quantity(await other.execute((c) => c.request({ method: 'eth_blockNumber' }), signal), 'head')
+      other.succeed()
+      other.sawHead(theirs)
+      if (theirs > head + BigInt(this.options.maxHeadLagBlocks)) {
+        this.#fail(p, { kind: 'lagging', reason: `head ${head} stalled; ${other.name} is at ${theirs}` })
+      }
+      return theirs > head ? theirs : head
+    } catch (error) {
+      this.#fail(other, classify(error, 'eth_blockNumber'))
+      return head
+    }
+  }
+
+  #find(name: string): Provider | undefined {
+    return this.#providers.find((p) => p.name === name)
+  }
+
+  #fail(p: Provider, failure: Failure): void {
+    if (p.fail(failure)) this.options.onEvent?.({ type: 'benched', provider: p.name, reason: p.lastFailure })
+  }
+
+  #cause(error: unknown): Error {
     const err = error instanceof Error ? error : new Error(String(error))
-    const short = (err as { shortMessage?: string }).shortMessage ?? err.message
     const cause = new Error(this.scrub(err.message))
     cause.name = err.name
-    return new RetryableError(`${what} failed on ${this.label}: ${this.scrub(short)}`, {
-      code: 'RPC_REQUEST_FAILED',
-      cause,
-    })
+    return cause
+  }
+
+  #wrap(what: string, p: Provider, error: unknown, failure?: Failure): RetryableError {
+    const err = error instanceof Error ? error : new Error(String(error))
+    const short = (err as { shortMessage?: string }).shortMessage ?? err.message
+    const code = failure?.kind === 'timeout' ? 'RPC_TIMEOUT' : 'RPC_REQUEST_FAILED'
+    return new RetryableError(`${what} failed on ${p.name}: ${this.scrub(short)}`, { code, cause: this.#cause(error) })
   }
 }
 
@@ -114,7 +321,7 @@ const lower = (value: Hex): Hex => value.toLowerCase() as Hex
 function toHeader(block: RpcBlock): BlockHeader {
   const required = (key: string): Hex => {
     const value = block[key]
-    if (value == null) throw new RetryableError(`block is missing "${key}"`, { code: 'RPC_BAD_RESPONSE' })
+    if (value == null) throw new InvalidResponseError(`block is missing "${key}"`)
     return value
   }
   return {
@@ -127,7 +334,7 @@ function toHeader(block: RpcBlock): BlockHeader {
     gasLimit: BigInt(required('gasLimit')),
     blobGasUsed: big(block.blobGasUsed),
     excessBlobGas: big(block.excessBlobGas),
-    logsBloom: block.logsBloom ?? undefined,
+    logsBloom: block.logsBloom ? lower(block.logsBloom) : undefined,
     miner: block.miner ? lower(block.miner) : undefined,
   }
 }

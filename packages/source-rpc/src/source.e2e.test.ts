@@ -14,7 +14,7 @@ import {
 import { rpcSourceOptions } from './options.js'
 import { RpcSource } from './source.js'
 
-const chain: ChainInfo = { ...KNOWN_CHAINS.devnet, finalityDepth: 8 }
+const chain: ChainInfo = { ...KNOWN_CHAINS.devnet, finalityDepth: 32 }
 const lines: { level: string; fields: object; message: string }[] = []
 const logger = {
   debug: (fields: object, message: string) => lines.push({ level: 'debug', fields, message }),
@@ -239,13 +239,13 @@ describe('follow', () => {
 })
 
 describe('reorgs', () => {
-  for (const depth of [1, 3]) {
+  for (const depth of [1, 5, 20]) {
     it(`reverts to the common ancestor on a depth-${depth} reorg, then emits the new branch`, async () => {
       await anvil.rpc('anvil_mine', ['0x2'])
       const start = await head()
       const before = await nodeBlock(anvil, start - BigInt(depth))
       const old = await Promise.all(Array.from({ length: depth }, (_, i) => nodeBlock(anvil, start - BigInt(i))))
-      const from = start - 5n
+      const from = start - BigInt(depth) - 5n
       const events = await take(source(), { from, filters: [{}] }, lastBlockIs(start + 1n), (e) => {
         if (e.type === 'block' && e.header.number === start && e.header.hash === old[0].hash) {
           void (async () => {
@@ -260,7 +260,7 @@ describe('reorgs', () => {
         }
       })
       const revertAt = events.findIndex((e) => e.type === 'revert')
-      expect(revertAt).toBe(6)
+      expect(revertAt).toBe(depth + 6)
       expect(events[revertAt]).toEqual({
         type: 'revert',
         chain,

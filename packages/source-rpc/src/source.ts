@@ -12,8 +12,10 @@ import {
 } from '@qenus/core'
 import { BlockStream } from './block-stream.js'
 import { pollInterval, type RpcSourceOptions } from './options.js'
+import type { ProviderSnapshot } from './provider.js'
+import { providerConfigs } from './providers.js'
 import { createRpcReader, MulticallBatcher } from './reader.js'
-import { RpcClient } from './rpc.js'
+import { type ProviderEvent, RpcClient } from './rpc.js'
 
 /** The logger methods the source uses; a pino logger fits. */
 export interface RpcSourceLogger {
@@ -30,8 +32,8 @@ export interface RpcSourceLogger {
  * then follows the head by polling, reverting to the common ancestor on a reorg.
  *
  * @remarks
- * This version talks to the first provider over http; failover and ws come later behind the same
- * {@link RpcClient}. Provider URLs only appear redacted in logs and errors.
+ * Requests go to the best healthy provider of {@link RpcClient}'s pool and fail over to the
+ * others; provider URLs only appear redacted in logs, errors and `health()`.
  *
  * @example
  * ```ts
@@ -56,7 +58,13 @@ export class RpcSource implements Source {
     @inject(ChainToken) private readonly chain: ChainInfo,
     @inject(LoggerToken) private readonly logger: RpcSourceLogger,
   ) {
-    this.#rpc = RpcClient.http(options.providers[0], { batch: options.batch, timeoutMs: options.requestTimeoutMs })
+    this.#rpc = new RpcClient(providerConfigs(options), {
+      chainId: chain.chainId,
+      maxHeadLagBlocks: options.maxHeadLagBlocks ?? Math.max(3, Math.ceil(6000 / chain.blockTimeMs)),
+      headStallMs: options.headStallMs ?? 3 * chain.blockTimeMs,
+      waitForProviderMs: options.requestTimeoutMs,
+      onEvent: (event) => this.#onProviderEvent(event),
+    })
     this.#batcher = new MulticallBatcher(this.#rpc, chain.multicall3)
   }
 
@@ -69,14 +77,15 @@ export class RpcSource implements Source {
    */
   async *stream(request: StreamRequest): AsyncGenerator<ChainEvent> {
     const { chain, options } = this
-    const warn = (fields: object, message: string) =>
-      this.logger.warn({ ...fields, provider: this.#rpc.label }, message)
+    const warn = (fields: object, message: string) => this.logger.warn({ ...fields, chain: chain.name }, message)
     const stream = new BlockStream(
       {
         rpc: this.#rpc,
         chain,
         pollIntervalMs: pollInterval(options, chain.blockTimeMs),
         maxBlockRange: options.maxBlockRange,
+        minBlockRange: Math.min(options.minBlockRange, options.maxBlockRange),
+        targetLogs: options.targetLogsPerRequest,
         warn,
       },
       request,
@@ -100,8 +109,19 @@ export class RpcSource implements Source {
     return createRpcReader(this.#rpc, this.#batcher, block)
   }
 
-  /** The provider's current head. */
+  /** The best healthy provider's current head. */
   head(): Promise<bigint> {
     return this.#rpc.blockNumber()
+  }
+
+  /** Each provider's state (healthy, benched, probing), head, latency, requests and errors by class, for `/health`. */
+  health(): { providers: ProviderSnapshot[] } {
+    return { providers: this.#rpc.snapshot() }
+  }
+
+  #onProviderEvent(event: ProviderEvent): void {
+    const fields = { chain: this.chain.name, provider: event.provider, reason: event.reason }
+    if (event.type === 'benched') this.logger.warn(fields, 'provider benched')
+    else this.logger.info(fields, 'provider restored')
   }
 }

@@ -32,6 +32,17 @@ export {
   type DevnetOptions,
   startDevnet,
 } from './devnet.js'
+// --- faults
+export {
+  type Fault,
+  type FaultHandle,
+  type FaultProxy,
+  type FaultRule,
+  type ProxiedCall,
+  type ProxiedLog,
+  type ProxiedReply,
+  startFaultProxy,
+} from './faults/index.js'
 // --- fixtures
 export {
   type FeatureBatchOptions,

@@ -17,7 +17,9 @@ const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export function devConfig(rpcUrl: string, out: string, quiet: boolean, stateDir: string): Record<string, unknown> {
   return {
     name: 'dev',
-    chains: { devnet: { chainId: 31337, source: { use: '@qenus/source-rpc', providers: [rpcUrl], pollIntervalMs: 100 } } },
+    chains: {
+      devnet: { chainId: 31337, source: { use: '@qenus/source-rpc', providers: [rpcUrl], pollIntervalMs: 100 } },
+    },
     extractors: [{ use: '@qenus/plugin-uniswap-v3', pools: 'all' }],
     sinks: [
       ...(quiet ? [] : [{ use: '@qenus/sink-console', id: 'stdout' }]),

@@ -93,7 +93,7 @@ function expectResolved(resolved: ResolvedConfig, file: string): void {
     { id: 'cold', name: 'archive', select: { kinds: ['amm.*'] } },
     { id: 'lines', name: 'lines', select: undefined },
   ])
-  expect(resolved.checkpoint).toEqual({ dir: join(ws.dir, '.qenus', 'checkpoints'), everyBlocks: 1, everyMs: 1000 })
+  expect(resolved.checkpoint).toEqual({ dir: join(ws.dir, '.qenus', 'checkpoints'), everyBlocks: 1000, everyMs: 1000 })
   expect(resolved.server).toEqual({ host: '127.0.0.1', port: 0 })
   expect(resolved.queue).toEqual({ maxBlocks: 64 })
   expect(resolved.log).toEqual({ level: 'info' })

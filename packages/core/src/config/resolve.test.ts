@@ -307,7 +307,7 @@ describe('resolveConfig: in memory', () => {
       [{ ...KNOWN_CHAINS.ethereum, finalityDepth: 12, blockTimeMs: 11_000 }, 12],
       [{ ...KNOWN_CHAINS.devnet, name: 'anvil', multicall3: undefined }, 'safe'],
     ])
-    expect(resolved.checkpoint).toEqual({ dir: '/var/lib/qenus', everyBlocks: 1, everyMs: 0 })
+    expect(resolved.checkpoint).toEqual({ dir: '/var/lib/qenus', everyBlocks: 1000, everyMs: 0 })
     expect(resolved.server).toEqual({ host: '127.0.0.1', port: false })
     expect(resolved.detectors.map(({ id, path, options }) => ({ id, path, options }))).toEqual([
       { id: 'spread', path: 'detectors[0]', options: { minNetProfitUsd: 25 } },

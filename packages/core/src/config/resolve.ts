@@ -97,7 +97,7 @@ function build(parsed: ParsedConfig, file: string, dir: string, results: EntryRe
     sinks: ofRole('sink'),
     checkpoint: {
       dir: resolve(dir, parsed.checkpoint?.dir ?? '.qenus/checkpoints'),
-      everyBlocks: parsed.checkpoint?.everyBlocks ?? 1,
+      everyBlocks: parsed.checkpoint?.everyBlocks ?? 1000,
       everyMs: parsed.checkpoint?.everyMs ?? 1000,
     },
     queue: { maxBlocks: parsed.queue?.maxBlocks ?? 64 },

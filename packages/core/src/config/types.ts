@@ -51,9 +51,13 @@ export interface QenusConfig {
   checkpoint?: {
     /** Folder of the embedded file checkpoint store, relative to the config file. @default '.qenus/checkpoints' */
     dir?: string | undefined
-    /** Commit at most every this many blocks. @default 1 */
+    /**
+     * Commit once this many blocks were written since the last commit… Each commit flushes
+     * every sink and fsyncs, so committing every block costs throughput while catching up.
+     * @default 1000
+     */
     everyBlocks?: number | undefined
-    /** …or when this many milliseconds passed since the last commit. @default 1000 */
+    /** …or once this many milliseconds passed, also when no block arrives. @default 1000 */
     everyMs?: number | undefined
   }
   /** Backpressure. */

@@ -49,7 +49,8 @@ export class Scope {
     context: ComponentContext,
     logger: Logger,
   ): ComponentInstanceMap[R] {
-    const bindings = { role: component.role, component: component.id, chain: context.chain?.name }
+    // A lane's logger already carries its chain.
+    const bindings = { role: component.role, component: component.id }
     const scope = this.child([
       [OptionsToken, component.options],
       [ContextToken, context],

@@ -1,0 +1,2 @@
+export { type FaultProxy, startFaultProxy } from './proxy.js'
+export type { Fault, FaultHandle, FaultRule, ProxiedCall, ProxiedLog, ProxiedReply } from './types.js'
