@@ -1,0 +1,145 @@
+import { createRequire } from 'node:module'
+import type { BlockHeader, ChainReader, Hex, Log, MulticallResult, ReadContractParameters } from '@qenus/core'
+import { KNOWN_CHAINS } from '@qenus/core'
+import { type Devnet, startDevnet } from '@qenus/testkit'
+import { decodeEventLog, parseAbi } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SWAP_TOPIC } from '../swap/decode.js'
+import { UniswapV3Extractor } from './extractor.js'
+import { uniswapV3Options } from './options.js'
+
+const require = createRequire(import.meta.url)
+const { Token } = require('@uniswap/sdk-core') as typeof import('@uniswap/sdk-core')
+const { Pool, TickMath } = require('@uniswap/v3-sdk') as typeof import('@uniswap/v3-sdk')
+const JSBI = require('jsbi') as { BigInt(value: string): never }
+
+const swapAbi = parseAbi([
+  'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
+])
+const chain = KNOWN_CHAINS.devnet
+
+/** A ChainReader over the devnet's JSON-RPC, bound to one block, counting its multicalls. */
+function readerAt(devnet: Devnet, header: BlockHeader, counter: { multicalls: number }): ChainReader {
+  return {
+    block: header,
+    call: async ({ to, data }) =>
+      (await devnet.publicClient.call({ to, data, blockNumber: header.number })).data ?? '0x',
+    readContract: (p) =>
+      devnet.publicClient.readContract({ ...(p as ReadContractParameters), blockNumber: header.number } as never),
+    async multicall(calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
+      counter.multicalls++
+      const results: { status: 'success' | 'failure'; result?: unknown; error?: Error }[] =
+        await devnet.publicClient.multicall({
+          contracts: calls as never,
+          allowFailure: true,
+          blockNumber: header.number,
+        })
+      return results.map((r) =>
+        r.status === 'success'
+          ? { status: 'success', result: r.result }
+          : { status: 'failure', error: r.error ?? new Error('call failed') },
+      )
+    },
+  }
+}
+
+describe('UniswapV3Extractor on a devnet with real Uniswap V3 contracts', () => {
+  let devnet: Devnet
+  const blocks: { header: BlockHeader; logs: Log[]; receiptSwaps: Log[] }[] = []
+
+  beforeAll(async () => {
+    devnet = await startDevnet()
+    const traffic = await devnet.traffic({ seed: 7, swaps: 60, mints: 2, burns: 2, txPerBlock: 6 })
+    for (const { number } of traffic.blocks) {
+      const block = await devnet.publicClient.getBlock({ blockNumber: number })
+      const logs = await devnet.publicClient.getLogs({ blockHash: block.hash })
+      const receipts = await Promise.all(
+        block.transactions.map((hash) => devnet.publicClient.getTransactionReceipt({ hash })),
+      )
+      const toLog = (l: (typeof logs)[number]): Log => ({
+        address: l.address.toLowerCase() as Hex,
+        topics: l.topics as Hex[],
+        data: l.data,
+        blockNumber: l.blockNumber!,
+        blockHash: l.blockHash!,
+        transactionHash: l.transactionHash!,
+        transactionIndex: l.transactionIndex!,
+        logIndex: l.logIndex!,
+      })
+      blocks.push({
+        header: {
+          number: block.number,
+          hash: block.hash,
+          parentHash: block.parentHash,
+          timestamp: block.timestamp,
+          gasUsed: block.gasUsed,
+          gasLimit: block.gasLimit,
+        },
+        logs: logs.filter((l) => l.topics[0] === SWAP_TOPIC).map(toLog),
+        receiptSwaps: receipts.flatMap((r) =>
+          r.logs.filter((l) => l.topics[0] === SWAP_TOPIC).map((l) => toLog(l as never)),
+        ),
+      })
+    }
+  })
+
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  it('turns every Swap of the receipts into a feature matching the receipt, the pool and the SDK', async () => {
+    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ pools: devnet.pools.map((p) => p.address) }), {
+      warn: (fields) => {
+        throw new Error(`unexpected quarantine ${JSON.stringify(fields)}`)
+      },
+    })
+    const counter = { multicalls: 0 }
+    let total = 0
+    for (const { header, logs, receiptSwaps } of blocks) {
+      const features = await extractor.onBlock({ chain, header, logs, reader: readerAt(devnet, header, counter) })
+      expect(features.map((f) => f.logIndex)).toEqual(receiptSwaps.map((l) => l.logIndex))
+      features.forEach((feature, i) => {
+        if (feature.kind !== 'amm.swap') throw new Error('wrong kind')
+        const receiptLog = receiptSwaps[i]
+        const { args } = decodeEventLog({
+          abi: swapAbi,
+          topics: receiptLog.topics as [Hex, ...Hex[]],
+          data: receiptLog.data,
+        })
+        const pool = devnet.pools.find((p) => p.address === receiptLog.address)!
+        expect(feature).toMatchObject({
+          blockHash: header.hash,
+          txHash: receiptLog.transactionHash,
+          address: pool.address,
+        })
+        expect(feature.data).toMatchObject({
+          amount0: args.amount0,
+          amount1: args.amount1,
+          sqrtPriceX96: args.sqrtPriceX96,
+          liquidity: args.liquidity,
+          tick: args.tick,
+          sender: args.sender.toLowerCase(),
+          recipient: args.recipient.toLowerCase(),
+          token0: pool.token0,
+          token1: pool.token1,
+          fee: pool.fee,
+        })
+        const sdk = new Pool(
+          new Token(chain.chainId, pool.token0, pool.decimals0),
+          new Token(chain.chainId, pool.token1, pool.decimals1),
+          pool.fee,
+          args.sqrtPriceX96.toString(),
+          args.liquidity.toString(),
+          TickMath.getTickAtSqrtRatio(JSBI.BigInt(args.sqrtPriceX96.toString())),
+        ).token0Price
+        expect(feature.data.price).toBe(
+          sdk.toFixed(feature.data.price.split('.')[1]?.length ?? 0, { groupSeparator: '' }),
+        )
+      })
+      total += features.length
+    }
+    expect(total).toBeGreaterThan(30)
+    // Pool metadata: one multicall for the pools, one for token decimals, never again.
+    expect(counter.multicalls).toBe(2)
+  })
+})
