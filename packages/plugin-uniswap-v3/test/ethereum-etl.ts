@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { Hex, Log } from '@qenus/core'
 
-const DIR = '/work/shared/data/ethereum-etl/tests/resources/test_stream/blocks_17173049_17173050'
+// Two real mainnet blocks as ethereum-etl exported them, kept with the testkit's fixtures.
+const DIR = fileURLToPath(new URL('../../testkit/fixtures/ethereum-etl', import.meta.url))
 
 /** Parses newline-delimited JSON, keeping integers of 16+ digits exact as decimal strings. */
 function readLines(file: string): Record<string, unknown>[] {
@@ -18,7 +20,7 @@ function int(value: unknown): bigint {
 
 /** The block headers of the stream. */
 export function etlBlocks() {
-  return readLines('expected_blocks.json').map((b) => ({
+  return readLines('blocks.json').map((b) => ({
     number: int(b.number),
     hash: b.hash as Hex,
     parentHash: b.parent_hash as Hex,
@@ -31,7 +33,7 @@ export function etlBlocks() {
 
 /** Every log of the stream, in the shape of `@qenus/core`'s Log. */
 export function etlLogs(): Log[] {
-  return readLines('expected_logs.json').map((l) => ({
+  return readLines('logs.json').map((l) => ({
     address: l.address as Hex,
     topics: l.topics as Hex[],
     data: l.data as Hex,
@@ -55,7 +57,7 @@ export interface EtlTransfer {
 
 /** Every token transfer of the stream. */
 export function etlTransfers(): EtlTransfer[] {
-  return readLines('expected_token_transfers.json').map((t) => ({
+  return readLines('token_transfers.json').map((t) => ({
     token: t.token_address as Hex,
     from: t.from_address as Hex,
     to: t.to_address as Hex,

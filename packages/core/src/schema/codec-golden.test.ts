@@ -8,14 +8,9 @@ import { type AmmSwapData, type FeatureEnvelope, featureId } from './feature.js'
 import { decodeFeatureJson, encodeFeatureJson } from './json.js'
 import { decodeFeatureProto, encodeFeatureProto } from './protobuf.js'
 
-// Two real mainnet blocks as ethereum-etl exported them (newline-delimited JSON), from the shared/
-// folder that sits beside the repository.
-const DIR = fileURLToPath(
-  new URL(
-    '../../../../../shared/data/ethereum-etl/tests/resources/test_stream/blocks_17173049_17173050',
-    import.meta.url,
-  ),
-)
+// Two real mainnet blocks as ethereum-etl exported them (newline-delimited JSON), kept with the
+// testkit's fixtures.
+const DIR = fileURLToPath(new URL('../../../testkit/fixtures/ethereum-etl', import.meta.url))
 const TX = '0xffe1e582dd45870c55b4894e19e366a3979eef27d933117630547bf1c26dc038'
 const SWAP = parseAbiItem(
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
@@ -29,8 +24,8 @@ function readLines(file: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line.replace(/:\s*(\d{16,})(?=[,}])/g, ': "$1"')) as Record<string, unknown>)
 }
 
-const logs = readLines('expected_logs.json')
-const transfers = readLines('expected_token_transfers.json')
+const logs = readLines('logs.json')
+const transfers = readLines('token_transfers.json')
 const log = logs.find((l) => l.transaction_hash === TX && l.log_index === 93) as Record<string, unknown>
 const swapTransfers = transfers.filter((t) => t.transaction_hash === TX)
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { type Hex, toEventSelector } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { compileFilters, matchesFilter } from './filter.js'
 
-const DATA = '/work/shared/data/ethereum-etl'
-const STREAM = `${DATA}/tests/resources/test_stream/blocks_17173049_17173050`
+// Two real mainnet blocks as ethereum-etl exported them, kept with the testkit's fixtures.
+const DATA = fileURLToPath(new URL('../../../testkit/fixtures/ethereum-etl', import.meta.url))
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -12,9 +13,9 @@ const lines = (file: string) =>
     .map((line) => JSON.parse(line))
 
 type EtlLog = { address: Hex; topics: Hex[]; transaction_hash: Hex; log_index: number }
-const logs: EtlLog[] = lines(`${STREAM}/expected_logs.json`)
+const logs: EtlLog[] = lines(`${DATA}/logs.json`)
 const transfers: { transaction_hash: Hex; log_index: number; token_address: Hex }[] = lines(
-  `${STREAM}/expected_token_transfers.json`,
+  `${DATA}/token_transfers.json`,
 )
 const events: { tx_hash: Hex; log_index: number; address: Hex; event: string; signature: string }[] = JSON.parse(
   readFileSync(`${DATA}/event_index.json`, 'utf8'),
