@@ -67,6 +67,7 @@ const BAD: { name: string; config: unknown; path: string; hint: RegExp }[] = [
     name: 'missing environment variable',
     config: {
       ...valid(),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own interpolation syntax
       chains: { devnet: { chainId: 31337, source: { ...source, providers: ['${QENUS_TEST_UNSET_RPC}'] } } },
     },
     path: 'chains.devnet.source.providers[0]',

@@ -67,6 +67,7 @@ export { Prng } from './prng.js'
 export { type CompiledContract, type CompileOptions, compileSolidity, defaultCacheDir } from './solidity/compile.js'
 export { compileTestContracts, type TestContracts } from './solidity/index.js'
 export {
+  type Action as TrafficAction,
   type ContinuousTraffic,
   type RunTrafficOptions,
   runTraffic,

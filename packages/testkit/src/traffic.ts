@@ -46,7 +46,8 @@ export interface TrafficResult {
   durationMs: number
 }
 
-type Action = 'swap' | 'mint' | 'burn'
+/** One kind of traffic transaction. */
+export type Action = 'swap' | 'mint' | 'burn'
 
 /** A transaction to send, and for a mint the position it opens (its id comes from the receipt). */
 interface PlannedTx {

@@ -86,7 +86,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 
   /**
-   * {@inheritDoc FeatureStoreView.snapshot}
+   * Every key's latest feature at `atBlock` (default: the head), optionally of one kind.
    * @returns The features, sorted by key so equal states give equal snapshots.
    */
   snapshot(chainId: number, options: { atBlock?: bigint; kind?: FeatureKind } = {}): Feature[] {
@@ -139,7 +139,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 
   /**
-   * {@inheritDoc FeatureStore.revert}
+   * Drops every block above `to`.
    * @returns The withdrawn ids: newest block first, in reverse log order within a block.
    * @throws A `STORE_REVERT_TOO_DEEP` error when `to` is below the retained window.
    */
