@@ -88,6 +88,7 @@ export {
   defineSource,
   isPlugin,
 } from './plugin/define.js'
+export { OPTIONS_TABLE_MARKERS, optionsTable, withOptionsTable } from './plugin/docs.js'
 export { loadPlugin } from './plugin/load.js'
 // --- runtime
 export { type Checkpoint, type CheckpointStore, FileCheckpointStore } from './runtime/checkpoint.js'

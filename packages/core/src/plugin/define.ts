@@ -1,3 +1,4 @@
+import 'reflect-metadata'
 import { injectable } from 'tsyringe'
 import type { z } from 'zod'
 import type { Detector } from '../contracts/detector.js'
