@@ -25,23 +25,7 @@ export interface CliResult {
 
 /** Runs the built `qenus` with `args` in `cwd` and waits for it to exit. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? REPO,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }))
-  })
+  return startCli(args, options).exited
 }
 
 /** A `qenus` process left running. */
@@ -66,9 +50,10 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
   child.stderr?.on('data', (chunk) => {
     stderr += chunk
   })
-  const exited = new Promise<CliResult>((resolvePromise) =>
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr })),
-  )
+  const exited = new Promise<CliResult>((resolvePromise, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }))
+  })
   return { child, exited }
 }
 
