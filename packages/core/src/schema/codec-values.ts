@@ -111,3 +111,35 @@ export function expected(field: FieldSpec): string {
       return 'a string'
   }
 }
+
+/**
+ * Compiles a converter of one message object: a fresh object with keys in `.proto` order, each
+ * value through its field's converter, absent optionals left out, unknown keys ignored.
+ * @internal
+ */
+export function messageConverter(
+  fields: FieldSpec[],
+  converters: ((value: unknown) => unknown)[],
+): (obj: unknown) => Record<string, unknown> {
+  return (obj) => {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new FieldError(`expected an object, got ${describe(obj)}`)
+    }
+    const input = obj as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < fields.length; i++) {
+      const { name, optional } = fields[i]
+      const v = input[name]
+      if (v === undefined || v === null) {
+        if (optional) continue
+        annotate(new FieldError(`is required, got ${describe(v)}`), name)
+      }
+      try {
+        out[name] = converters[i](v)
+      } catch (error) {
+        annotate(error, name)
+      }
+    }
+    return out
+  }
+}

@@ -7,6 +7,7 @@ import {
   isUint64,
   isValidNumber,
   lowerHex,
+  messageConverter,
   parseDecimal,
 } from './codec-values.js'
 import type { JsonMode } from './json-encode.js'
@@ -74,26 +75,8 @@ function valueDecoder(field: FieldSpec, mode: JsonMode): Decode {
  * @internal
  */
 export function objectDecoder(fields: FieldSpec[], mode: JsonMode): ObjectDecoder {
-  const decoders = fields.map((f) => valueDecoder(f, mode))
-  return (obj) => {
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      throw new FieldError(`expected an object, got ${describe(obj)}`)
-    }
-    const input = obj as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < fields.length; i++) {
-      const { name, optional } = fields[i]
-      const v = input[name]
-      if (v === undefined || v === null) {
-        if (optional) continue
-        annotate(new FieldError(`is required, got ${describe(v)}`), name)
-      }
-      try {
-        out[name] = decoders[i](v)
-      } catch (error) {
-        annotate(error, name)
-      }
-    }
-    return out
-  }
+  return messageConverter(
+    fields,
+    fields.map((f) => valueDecoder(f, mode)),
+  )
 }

@@ -11,6 +11,7 @@ import {
   isUint64,
   isValidNumber,
   lowerHex,
+  messageConverter,
   parseDecimal,
   toCodecError,
 } from './codec-values.js'
@@ -65,26 +66,10 @@ function scalarToWire(field: FieldSpec): Convert {
 }
 
 function objectToWire(fields: FieldSpec[]): (obj: unknown) => Record<string, unknown> {
-  const converters = fields.map((f) => repeatedOr(f, scalarToWire(f)))
-  return (obj) => {
-    if (typeof obj !== 'object' || obj === null) throw new FieldError(`expected an object, got ${describe(obj)}`)
-    const input = obj as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < fields.length; i++) {
-      const { name, optional } = fields[i]
-      const v = input[name]
-      if (v === undefined || v === null) {
-        if (optional) continue
-        annotate(new FieldError(`is required, got ${describe(v)}`), name)
-      }
-      try {
-        out[name] = converters[i](v)
-      } catch (error) {
-        annotate(error, name)
-      }
-    }
-    return out
-  }
+  return messageConverter(
+    fields,
+    fields.map((f) => repeatedOr(f, scalarToWire(f))),
+  )
 }
 
 // --- protobufjs values to TypeScript values
