@@ -159,7 +159,7 @@ async function recordReads(url, blocks) {
   const logger = createLogger({ level: 'warn' })
   const source = new RpcSource(rpcSourceOptions.parse({ providers: [url] }), chain, logger)
   const definition = uniswapV3.components.extractors['uniswap-v3']
-  const extractor = new definition.component(definition.options.parse({}), logger)
+  const extractor = new definition.component(definition.options.parse({ emit: ['swap'] }), logger)
   const reads = new Map()
   for (const block of blocks) {
     const header = toHeader(block.header)

@@ -41,7 +41,7 @@ const logs = recording.blocks.flatMap((block) => block.logs)
 
 /** decode + extract + JSON encode, block by block, as a lane would drive them. */
 async function replaySlice() {
-  const extractor = new extractorDefinition.component(extractorDefinition.options.parse({}), {
+  const extractor = new extractorDefinition.component(extractorDefinition.options.parse({ emit: ['swap'] }), {
     warn: (fields) => {
       throw new Error(`unexpected quarantine ${JSON.stringify(fields)}`)
     },
@@ -91,7 +91,7 @@ async function measurePipeline(rpcUrl, head) {
       {
         name: 'bench-slice',
         chains: { devnet: { source: { use: '@qenus/source-rpc', providers: [rpcUrl] } } },
-        extractors: [{ use: '@qenus/plugin-uniswap-v3' }],
+        extractors: [{ use: '@qenus/plugin-uniswap-v3', emit: ['swap'] }],
         sinks: [{ use: './null-sink.mjs' }],
         server: { port: false },
         checkpoint,

@@ -12,8 +12,8 @@ it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', as
   const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean)
   const features = lines.map((line) => decodeFeatureJson(line))
   expect(features.length).toBeGreaterThan(0)
-  expect(new Set(features.map((f) => f.kind))).toEqual(new Set(['amm.swap']))
-  // Six blocks of traffic, each block's swaps in log order.
+  expect(new Set(features.map((f) => f.kind))).toEqual(new Set(['amm.swap', 'amm.liquidity', 'amm.pool']))
+  // Six blocks of traffic.
   expect(new Set(features.map((f) => f.blockNumber)).size).toBe(6)
   // The console got exactly what the file got.
   expect(result.stdout.split('\n').filter(Boolean)).toEqual(lines)

@@ -65,7 +65,10 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map(code).join(' \\| ')
   const union = schema.anyOf ?? schema.oneOf
   if (union) return union.map(typeOf).join(' \\| ')
-  if (schema.type === 'array') return `${schema.items ? typeOf(schema.items) : 'any'}[]`
+  if (schema.type === 'array') {
+    const item = schema.items ? typeOf(schema.items) : 'any'
+    return item.includes(' \\| ') ? `(${item})[]` : `${item}[]`
+  }
   if (Array.isArray(schema.type)) return schema.type.join(' \\| ')
   return schema.type ?? 'any'
 }

@@ -4,6 +4,7 @@ import { KNOWN_CHAINS } from '@qenus/core'
 import { type Devnet, startDevnet } from '@qenus/testkit'
 import { decodeEventLog, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { capturingLogger } from '../../test/logger.js'
 import { SWAP_TOPIC } from '../swap/decode.js'
 import { UniswapV3Extractor } from './extractor.js'
 import { uniswapV3Options } from './options.js'
@@ -88,11 +89,9 @@ describe('UniswapV3Extractor on a devnet with real Uniswap V3 contracts', () => 
   })
 
   it('turns every Swap of the receipts into a feature matching the receipt, the pool and the SDK', async () => {
-    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ pools: devnet.pools.map((p) => p.address) }), {
-      warn: (fields) => {
-        throw new Error(`unexpected quarantine ${JSON.stringify(fields)}`)
-      },
-    })
+    const { logger, warnings } = capturingLogger()
+    const options = uniswapV3Options.parse({ pools: devnet.pools.map((p) => p.address), emit: ['swap'] })
+    const extractor = new UniswapV3Extractor(options, logger)
     const counter = { multicalls: 0 }
     let total = 0
     for (const { header, logs, receiptSwaps } of blocks) {
@@ -139,6 +138,7 @@ describe('UniswapV3Extractor on a devnet with real Uniswap V3 contracts', () => 
       total += features.length
     }
     expect(total).toBeGreaterThan(30)
+    expect(warnings).toEqual([])
     // Pool metadata: one multicall for the pools, one for token decimals, never again.
     expect(counter.multicalls).toBe(2)
   })

@@ -3,6 +3,7 @@ import type { BlockHeader, ChainReader, Hex, MulticallResult, ReadContractParame
 import { featureId, KNOWN_CHAINS } from '@qenus/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { etlBlocks, etlLogs, etlTransfers } from '../../test/ethereum-etl.js'
+import { capturingLogger } from '../../test/logger.js'
 import { decodeSwapLog, SWAP_TOPIC } from '../swap/decode.js'
 import { UniswapV3Extractor } from './extractor.js'
 import { uniswapV3Options } from './options.js'
@@ -69,12 +70,11 @@ class StateReader implements ChainReader {
   }
 }
 
-const warnings: { fields: object; message: string }[] = []
-const logger = { warn: (fields: object, message: string) => warnings.push({ fields, message }) }
+const { logger, warnings } = capturingLogger()
 
 describe('UniswapV3Extractor on real mainnet swaps', () => {
   const state = stateFromTransfers()
-  const extractor = new UniswapV3Extractor(uniswapV3Options.parse({}), logger)
+  const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ emit: ['swap'] }), logger)
   const readers = blocks.map((header) => new StateReader(header, state))
   const features: Awaited<ReturnType<UniswapV3Extractor['onBlock']>>[] = []
 
@@ -140,7 +140,9 @@ describe('UniswapV3Extractor on real mainnet swaps', () => {
   it('reads pool metadata once per pool: pools, then token decimals, in one multicall each', () => {
     const pools = new Set(swapLogsOf(blocks[0].number).map((l) => l.address))
     expect(readers[0].multicalls[0]).toHaveLength(pools.size * 3)
-    expect(readers[0].multicalls[1].every((c) => c.functionName === 'decimals')).toBe(true)
+    expect(readers[0].multicalls[1].map((c) => c.functionName)).toEqual(
+      readers[0].multicalls[1].map((_, i) => (i % 2 === 0 ? 'decimals' : 'symbol')),
+    )
     expect(readers[0].multicalls).toHaveLength(2)
     const later = new Set(swapLogsOf(blocks[1].number).map((l) => l.address))
     const fresh = [...later].filter((p) => !pools.has(p))
@@ -157,7 +159,7 @@ describe('UniswapV3Extractor quarantine', () => {
     const swapLogs = swapLogsOf(header.number)
     state.pools.delete(swapLogs[0].address)
     const malformed = { ...swapLogs[1], data: swapLogs[1].data.slice(0, -2) as Hex }
-    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ pools: 'all' }), logger)
+    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ pools: 'all', emit: ['swap'] }), logger)
     const out = await extractor.onBlock({
       chain: ethereum,
       header,
@@ -175,13 +177,13 @@ describe('UniswapV3Extractor quarantine', () => {
 describe('uniswapV3Options and logFilters', () => {
   const pool = '0x88E6A0c2dDD26FEEb64F039a2c41296FcB3f5640'
 
-  it("filters on the Swap topic only for pools: 'all' (the default)", () => {
-    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({}), logger)
+  it("filters on the Swap topic only for pools: 'all' and emit: ['swap']", () => {
+    const extractor = new UniswapV3Extractor(uniswapV3Options.parse({ emit: ['swap'] }), logger)
     expect(extractor.logFilters(ethereum)).toEqual([{ address: undefined, topics: [SWAP_TOPIC] }])
   })
 
   it('narrows to the listed pools, lower-cased', () => {
-    const options = uniswapV3Options.parse({ pools: [pool] })
+    const options = uniswapV3Options.parse({ pools: [pool], emit: ['swap'] })
     expect(new UniswapV3Extractor(options, logger).logFilters(ethereum)).toEqual([
       { address: [pool.toLowerCase()], topics: [SWAP_TOPIC] },
     ])

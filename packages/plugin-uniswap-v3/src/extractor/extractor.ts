@@ -1,105 +1,307 @@
 import {
   type BlockContext,
   type ChainInfo,
+  type ChainReader,
   type Extractor,
   type Feature,
-  featureId,
   type Hex,
   inject,
   type Log,
   type LogFilter,
+  type Logger,
   LoggerToken,
   OptionsToken,
+  type RevertContext,
 } from '@qenus/core'
-import { priceFromSqrtPriceX96 } from '../math/price.js'
-import { decodeSwapLog, SWAP_TOPIC, type SwapEvent, type SwapQuarantineCode } from '../swap/decode.js'
+import {
+  BURN_TOPIC,
+  COLLECT_TOPIC,
+  decodeBurnLog,
+  decodeCollectLog,
+  decodeMintLog,
+  decodePoolCreatedLog,
+  type LogDecodeResult,
+  MINT_TOPIC,
+  POOL_CREATED_TOPIC,
+} from '../events/decode.js'
+import { type KeptPool, PoolStateBook, type PoolStateEvent } from '../pools/book.js'
+import { readPoolSnapshots, readReserves } from '../pools/snapshot.js'
+import { decodeSwapLog, type SwapEvent, type SwapQuarantineCode } from '../swap/decode.js'
+import { type LiquidityEvent, liquidityFeature, poolFeature, swapFeature } from './features.js'
 import type { UniswapV3Options } from './options.js'
 import { type PoolMetadata, PoolMetadataCache } from './pool-metadata.js'
+import { isSelected, type PoolSelection, selectPools } from './selection.js'
 
-/** The logger calls the extractor makes; a pino logger satisfies it. */
-export interface ExtractorLogger {
-  /** Logs a warning with structured fields. */
-  warn(fields: object, message: string): void
-}
-
-/** Why a log was set aside: a decoder code, or `POOL_METADATA` when its pool could not be read. */
-export type QuarantineReasonCode = SwapQuarantineCode | 'POOL_METADATA'
-
-type DecodedSwap = { log: Log; pool: Hex; swap: SwapEvent }
+/** The logger calls the extractor makes: core's (pino) {@link Logger}, narrowed to `warn`. */
+export type ExtractorLogger = Pick<Logger, 'warn'>
 
 /**
- * Extracts `amm.swap` features from Uniswap V3 `Swap` logs.
+ * Why something was set aside: a decoder code for a malformed log, `POOL_METADATA` for a log of a
+ * pool whose tokens or fee cannot be read, `POOL_STATE` for a pool whose state or balances
+ * cannot be read (it gets no `amm.pool` features from then on).
+ */
+export type QuarantineReasonCode = SwapQuarantineCode | 'POOL_METADATA' | 'POOL_STATE'
+
+type PoolLog =
+  | { log: Log; pool: Hex; type: 'swap'; swap: SwapEvent }
+  | { log: Log; pool: Hex; type: 'liquidity'; liquidity: LiquidityEvent }
+
+/** What the extractor keeps per chain. */
+interface ChainState {
+  selection: PoolSelection
+  metadata: PoolMetadataCache
+  selected: Map<Hex, boolean>
+  book: PoolStateBook
+}
+
+const LIQUIDITY_DECODERS = {
+  [MINT_TOPIC]: (log: Log) => tag('mint', decodeMintLog(log)),
+  [BURN_TOPIC]: (log: Log) => tag('burn', decodeBurnLog(log)),
+  [COLLECT_TOPIC]: (log: Log) => tag('collect', decodeCollectLog(log)),
+} as Record<Hex, (log: Log) => LogDecodeResult<LiquidityEvent>>
+
+function tag<A extends LiquidityEvent['action']>(action: A, result: LogDecodeResult<unknown>) {
+  return (result.ok ? { ok: true, value: { action, event: result.value } } : result) as LogDecodeResult<LiquidityEvent>
+}
+
+/**
+ * Extracts Uniswap V3 features: `amm.swap` per `Swap`, `amm.liquidity` per `Mint`, `Burn` and
+ * `Collect`, and `amm.pool` once per touched pool per block with its end-of-block state,
+ * reserves and depth.
  *
  * @remarks
- * Pool metadata (tokens, fee, token decimals) is immutable, so it is read once per pool through
- * the block's {@link ChainReader} and kept in memory; reverts need no rollback. Malformed logs and
- * swaps of pools whose metadata cannot be read are quarantined: logged with their reason, counted
- * in {@link UniswapV3Extractor.quarantined}, and skipped.
+ * Pool and token metadata is immutable, so it is read once per pool and cached. For depth, each
+ * pool's tick state (every initialized tick) is read once, at the end of the first block that
+ * touches the pool (or at the `init` block for listed pools), then moved forward by the pool's
+ * own Mint, Burn and Swap events; a reorg drops what the reverted blocks changed, and it is read
+ * again. Malformed logs and logs of pools whose metadata cannot be read are quarantined: logged
+ * with their reason, counted in {@link UniswapV3Extractor.quarantined}, and skipped. A pool whose
+ * state cannot be read is marked, warned about once, and gets no `amm.pool` features.
  */
 export class UniswapV3Extractor implements Extractor {
   readonly #options: UniswapV3Options
   readonly #logger: ExtractorLogger
-  readonly #metadata = new Map<number, PoolMetadataCache>()
+  readonly #emit: ReadonlySet<string>
+  readonly #chains = new Map<number, ChainState>()
   readonly #quarantined = new Map<QuarantineReasonCode, number>()
 
+  /**
+   * @param options - Validated options (see `uniswapV3Options`).
+   * @param logger - Where warnings go.
+   */
   constructor(@inject(OptionsToken) options: UniswapV3Options, @inject(LoggerToken) logger: ExtractorLogger) {
     this.#options = options
     this.#logger = logger
+    this.#emit = new Set(options.emit)
   }
 
-  /** Quarantined logs so far, by reason code. */
+  /** Quarantined logs and unreadable pools so far, by reason code. */
   get quarantined(): ReadonlyMap<QuarantineReasonCode, number> {
     return this.#quarantined
   }
 
-  /** One filter on the `Swap` topic, narrowed to the configured pools unless `pools` is `'all'`. */
-  logFilters(_chain: ChainInfo): LogFilter[] {
-    const { pools } = this.#options
-    return [{ address: pools === 'all' ? undefined : [...pools], topics: [SWAP_TOPIC] }]
+  /**
+   * The pool event topics the emitted kinds need, narrowed to the selected pools (explicit or by
+   * pair), plus the factory's `PoolCreated` for `pools: 'factory'`.
+   */
+  logFilters(chain: ChainInfo): LogFilter[] {
+    return this.#chain(chain).selection.filters
   }
 
-  /** Decodes the block's `Swap` logs into `amm.swap` features, in log order. */
+  /**
+   * Reads the kept state of the listed pools at the block before the first one extracted (a
+   * checkpoint after a restart). Pools not readable there yet are read when first touched.
+   */
+  async init(chain: ChainInfo, reader: ChainReader): Promise<void> {
+    const state = this.#chain(chain)
+    if (!this.#emit.has('pool') || state.selection.listed === undefined) return
+    const pools = [...state.selection.listed]
+    await state.metadata.load(pools, reader, false)
+    const known = pools.flatMap((pool) => {
+      const metadata = state.metadata.get(pool)
+      return metadata && 'token0' in metadata ? [{ pool, fee: metadata.fee }] : []
+    })
+    const snapshots = await readPoolSnapshots(reader, known)
+    for (const [pool, snapshot] of snapshots) {
+      if ('tick' in snapshot) state.book.set(pool, snapshot, reader.block.number)
+    }
+  }
+
+  /** Extracts the block's features: swap and liquidity ones in log order, then one `amm.pool` per touched pool. */
   async onBlock({ chain, header, logs, reader }: BlockContext): Promise<Feature[]> {
-    const decoded = this.#decode(logs)
+    const state = this.#chain(chain)
+    const decoded = this.#decode(logs, state)
     if (decoded.length === 0) return []
-    const cache = this.#cacheOf(chain)
-    await cache.load(
+    await state.metadata.load(
       decoded.map((d) => d.pool),
       reader,
     )
-    const features: Feature[] = []
-    for (const { log, pool, swap } of decoded) {
-      const metadata = cache.get(pool)
+    const accepted: { entry: PoolLog; metadata: PoolMetadata }[] = []
+    for (const entry of decoded) {
+      const metadata = state.metadata.get(entry.pool)
       if (metadata === undefined || !('token0' in metadata)) {
-        this.#quarantine('POOL_METADATA', metadata?.reason ?? 'pool metadata missing', log)
-        continue
+        this.#quarantine('POOL_METADATA', metadata?.reason ?? 'pool metadata missing', entry.log)
+      } else if (this.#selected(state, entry.pool, metadata)) {
+        accepted.push({ entry, metadata })
       }
-      features.push(toFeature(chain, header, log, pool, swap, metadata))
+    }
+    const features: Feature[] = []
+    for (const { entry, metadata } of accepted) {
+      if (entry.type === 'swap' && this.#emit.has('swap')) {
+        features.push(swapFeature(chain, header, entry.log, entry.pool, entry.swap, metadata))
+      } else if (entry.type === 'liquidity' && this.#emit.has('liquidity')) {
+        features.push(liquidityFeature(chain, header, entry.log, entry.pool, entry.liquidity))
+      }
+    }
+    if (this.#emit.has('pool')) features.push(...(await this.#poolFeatures({ chain, header, reader }, state, accepted)))
+    return features
+  }
+
+  /** Drops the kept state the reverted blocks changed; it is read again when next needed. */
+  onRevert({ chain, to }: RevertContext): void {
+    this.#chains.get(chain.chainId)?.book.revertTo(to.number)
+  }
+
+  async #poolFeatures(
+    { chain, header, reader }: Omit<BlockContext, 'logs'>,
+    state: ChainState,
+    accepted: { entry: PoolLog; metadata: PoolMetadata }[],
+  ): Promise<Feature[]> {
+    const touched = new Map<Hex, { metadata: PoolMetadata; events: PoolStateEvent[] }>()
+    for (const { entry, metadata } of accepted) {
+      if (state.book.failed(entry.pool)) continue
+      const pool = touched.get(entry.pool) ?? { metadata, events: [] }
+      touched.set(entry.pool, pool)
+      const event = stateEvent(entry)
+      if (event) pool.events.push(event)
+    }
+    for (const [pool, { events }] of touched) this.#advance(state, pool, header.number, events)
+    const fresh = [...touched].filter(([pool]) => !state.book.get(pool))
+    const [snapshots, reserves] = await Promise.all([
+      readPoolSnapshots(
+        reader,
+        fresh.map(([pool, { metadata }]) => ({ pool, fee: metadata.fee })),
+      ),
+      readReserves(
+        reader,
+        [...touched].map(([pool, { metadata }]) => ({ pool, token0: metadata.token0, token1: metadata.token1 })),
+      ),
+    ])
+    for (const [pool, snapshot] of snapshots) {
+      if ('tick' in snapshot) state.book.set(pool, snapshot, header.number)
+      else this.#markFailed(state, pool, snapshot.reason)
+    }
+    const features: Feature[] = []
+    for (const [pool, { metadata }] of touched) {
+      const kept = state.book.get(pool)
+      const balances = reserves.get(pool)!
+      if (!Array.isArray(balances)) this.#markFailed(state, pool, balances.reason)
+      else if (kept) {
+        const feature = this.#poolFeature(state, { chain, header, pool, metadata, kept, balances })
+        if (feature) features.push(feature)
+      }
     }
     return features
   }
 
-  #decode(logs: Log[]): DecodedSwap[] {
-    const decoded: DecodedSwap[] = []
+  #poolFeature(
+    state: ChainState,
+    p: {
+      chain: ChainInfo
+      header: BlockContext['header']
+      pool: Hex
+      metadata: PoolMetadata
+      kept: KeptPool
+      balances: [bigint, bigint]
+    },
+  ): Feature | undefined {
+    try {
+      return poolFeature(p.chain, p.header, p.pool, p.metadata, p.kept.state, p.balances, this.#options.depthBps)
+    } catch (error) {
+      // Depth found the kept ticks inconsistent: drop them so the next touch reads them again.
+      state.book.delete(p.pool)
+      this.#logger.warn({ pool: p.pool, err: error }, 'uniswap-v3: depth failed; kept pool state dropped')
+      return undefined
+    }
+  }
+
+  #advance(state: ChainState, pool: Hex, block: bigint, events: PoolStateEvent[]): void {
+    try {
+      state.book.advance(pool, block, events)
+    } catch (error) {
+      // The kept state and the pool disagree (a missed log upstream): read it again at this block.
+      state.book.delete(pool)
+      this.#logger.warn({ pool, block: String(block), err: error }, 'uniswap-v3: kept pool state re-read')
+    }
+  }
+
+  #decode(logs: Log[], state: ChainState): PoolLog[] {
+    const decoded: PoolLog[] = []
     for (const log of logs) {
+      const topic0 = log.topics[0]?.toLowerCase() as Hex | undefined
+      const pool = log.address.toLowerCase() as Hex
+      if (state.selection.listed && !state.selection.listed.has(pool)) continue
+      if (topic0 === POOL_CREATED_TOPIC && pool === state.selection.factory) {
+        this.#onPoolCreated(log, state)
+        continue
+      }
+      const liquidity = topic0 === undefined ? undefined : LIQUIDITY_DECODERS[topic0]
+      if (liquidity) {
+        const result = liquidity(log)
+        if (result.ok) decoded.push({ log, pool, type: 'liquidity', liquidity: result.value })
+        else this.#quarantine(result.code, result.reason, log)
+        continue
+      }
       const result = decodeSwapLog(log)
-      if (result.ok) decoded.push({ log, pool: log.address.toLowerCase() as Hex, swap: result.value })
+      if (result.ok) decoded.push({ log, pool, type: 'swap', swap: result.value })
       else this.#quarantine(result.code, result.reason, log)
     }
     return decoded
   }
 
-  #cacheOf(chain: ChainInfo): PoolMetadataCache {
-    let cache = this.#metadata.get(chain.chainId)
-    if (cache === undefined) {
-      cache = new PoolMetadataCache()
-      this.#metadata.set(chain.chainId, cache)
+  #onPoolCreated(log: Log, state: ChainState): void {
+    const result = decodePoolCreatedLog(log)
+    if (result.ok) {
+      const { pool, token0, token1, fee } = result.value
+      state.metadata.seed(pool, { token0, token1, fee })
+    } else this.#quarantine(result.code, result.reason, log)
+  }
+
+  #selected(state: ChainState, pool: Hex, metadata: PoolMetadata): boolean {
+    let selected = state.selected.get(pool)
+    if (selected === undefined) {
+      selected = isSelected(state.selection, pool, metadata)
+      state.selected.set(pool, selected)
     }
-    return cache
+    return selected
+  }
+
+  #chain(chain: ChainInfo): ChainState {
+    let state = this.#chains.get(chain.chainId)
+    if (state === undefined) {
+      state = {
+        selection: selectPools(this.#options, chain),
+        metadata: new PoolMetadataCache(),
+        selected: new Map(),
+        book: new PoolStateBook(),
+      }
+      this.#chains.set(chain.chainId, state)
+    }
+    return state
+  }
+
+  #markFailed(state: ChainState, pool: Hex, reason: string): void {
+    state.book.markFailed(pool, reason)
+    this.#count('POOL_STATE')
+    this.#logger.warn({ code: 'POOL_STATE', reason, pool }, 'uniswap-v3: pool state unreadable; no amm.pool features')
+  }
+
+  #count(code: QuarantineReasonCode): void {
+    this.#quarantined.set(code, (this.#quarantined.get(code) ?? 0) + 1)
   }
 
   #quarantine(code: QuarantineReasonCode, reason: string, log: Log): void {
-    this.#quarantined.set(code, (this.#quarantined.get(code) ?? 0) + 1)
+    this.#count(code)
     this.#logger.warn(
       { code, reason, address: log.address, txHash: log.transactionHash, logIndex: log.logIndex },
       'uniswap-v3: log quarantined',
@@ -107,46 +309,9 @@ export class UniswapV3Extractor implements Extractor {
   }
 }
 
-function toFeature(
-  chain: ChainInfo,
-  header: BlockContext['header'],
-  log: Log,
-  pool: Hex,
-  swap: SwapEvent,
-  metadata: PoolMetadata,
-): Feature {
-  return {
-    id: featureId({
-      chainId: chain.chainId,
-      blockHash: header.hash,
-      logIndex: log.logIndex,
-      kind: 'amm.swap',
-      discriminator: '',
-    }),
-    kind: 'amm.swap',
-    chainId: chain.chainId,
-    chain: chain.name,
-    blockNumber: header.number,
-    blockHash: header.hash,
-    blockTimestamp: header.timestamp,
-    txHash: log.transactionHash,
-    txIndex: log.transactionIndex,
-    logIndex: log.logIndex,
-    protocol: 'uniswap-v3',
-    address: pool,
-    data: {
-      pool,
-      token0: metadata.token0,
-      token1: metadata.token1,
-      amount0: swap.amount0,
-      amount1: swap.amount1,
-      sender: swap.sender,
-      recipient: swap.recipient,
-      fee: metadata.fee,
-      sqrtPriceX96: swap.sqrtPriceX96,
-      liquidity: swap.liquidity,
-      tick: swap.tick,
-      price: priceFromSqrtPriceX96(swap.sqrtPriceX96, metadata.decimals0, metadata.decimals1),
-    },
-  }
+function stateEvent(entry: PoolLog): PoolStateEvent | undefined {
+  if (entry.type === 'swap') return { type: 'swap', swap: entry.swap }
+  const { action, event } = entry.liquidity
+  if (action === 'collect') return undefined
+  return { type: action, tickLower: event.tickLower, tickUpper: event.tickUpper, amount: event.amount }
 }

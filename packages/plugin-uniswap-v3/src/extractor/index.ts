@@ -3,7 +3,7 @@ import { UniswapV3Extractor } from './extractor.js'
 import { uniswapV3Options } from './options.js'
 
 /**
- * The `uniswap-v3` extractor component: `amm.swap` features from Uniswap V3 pools.
+ * The `uniswap-v3` extractor component: `amm.swap`, `amm.liquidity` and `amm.pool` features of Uniswap V3 pools.
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@ import { uniswapV3Options } from './options.js'
  */
 export const uniswapV3Extractor = defineExtractor({
   name: 'uniswap-v3',
-  summary: 'Uniswap V3 swaps as amm.swap features, with decimals-adjusted prices.',
+  summary: 'Uniswap V3 swaps, liquidity events and per-block pool state with depth, wei-exact.',
   stability: 'experimental',
   options: uniswapV3Options,
   component: UniswapV3Extractor,
