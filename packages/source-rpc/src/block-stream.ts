@@ -13,6 +13,7 @@ import {
 } from '@qenus/core'
 import { checkAgainstBloom } from './bloom.js'
 import { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
+import type { HeadFeed } from './heads.js'
 import { Lineage } from './lineage.js'
 import type { RpcClient } from './rpc.js'
 
@@ -32,6 +33,8 @@ export interface BlockStreamConfig {
   targetLogs: number
   /** Called when the stream skips or notices something worth a log line. */
   warn: (fields: object, message: string) => void
+  /** New heads from a ws subscription; without it the head is polled every `pollIntervalMs`. */
+  heads?: HeadFeed | undefined
 }
 
 /** Gaps up to this size are followed block by block (logs by hash); larger ones are caught up by range. */
@@ -114,14 +117,22 @@ export class BlockStream {
     })
   }
 
+  /** Catches up by ranges, fetching the next range while the current one is consumed. */
   async *#catchUp(target: bigint): AsyncGenerator<ChainEvent> {
+    let ahead: PendingRange | undefined
     while (this.#next <= target) {
-      const end = min(target, this.#next + BigInt(this.#span) - 1n)
-      await this.#anchor()
-      const events = await this.#adaptRange(this.#fetchRange(this.#next, end))
+      let current = ahead?.from === this.#next ? ahead : undefined
+      ahead = undefined
+      if (!current) {
+        await this.#anchor()
+        current = this.#startRange(this.#next, target)
+      }
+      const events = await this.#io(current.events)
       if (!events) continue
+      if (current.to < target) ahead = this.#startRange(current.to + 1n, target)
       for (const event of events) {
         if (!this.#links(event.header)) {
+          ahead = undefined
           if (!(yield* this.#reconcile())) await this.#pause()
           break
         }
@@ -130,9 +141,17 @@ export class BlockStream {
     }
   }
 
+  #startRange(from: bigint, target: bigint): PendingRange {
+    const to = min(target, from + BigInt(this.#span) - 1n)
+    const events = this.#adaptRange(this.#fetchRange(from, to))
+    // A prefetched range may be dropped (a reorg, an abort) before anyone awaits it.
+    events.catch(() => undefined)
+    return { from, to, events }
+  }
+
   async *#poll(): AsyncGenerator<ChainEvent> {
-    await this.#pause()
-    const head = await this.#headNow()
+    const { heads } = this.config
+    const head = heads ? await this.#io(heads.next(this.#next - 1n, this.request.signal)) : await this.#polledHead()
     const last = this.#lineage.last
     if (last && head < last.number) {
       this.config.warn({ head: `${head}`, last: `${last.number}` }, 'head went backwards (lagging node); ignored')
@@ -148,6 +167,11 @@ export class BlockStream {
       if (this.#links(event.header)) yield this.#emit(event)
       else if (!(yield* this.#reconcile())) return
     }
+  }
+
+  async #polledHead(): Promise<bigint> {
+    await this.#pause()
+    return this.#headNow()
   }
 
   /** Before the first block, remember its parent so a reorg of the first block can be reverted. */
@@ -170,7 +194,7 @@ export class BlockStream {
 
   /** One block, its logs fetched by hash so they cannot come from another branch. */
   async #fetchBlock(number: bigint): Promise<BlockEvent | undefined> {
-    const header = await this.#io(this.config.rpc.header(number))
+    const header = this.config.heads?.take(number) ?? (await this.#io(this.config.rpc.header(number)))
     if (!header) return undefined
     if (!this.#filter) return this.#block(header, [])
     const { value, provider } = await this.#io(this.config.rpc.logs({ blockHash: header.hash }, this.#filter))
@@ -296,6 +320,12 @@ export class BlockStream {
       work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
     })
   }
+}
+
+interface PendingRange {
+  from: bigint
+  to: bigint
+  events: Promise<BlockEvent[] | undefined>
 }
 
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b)

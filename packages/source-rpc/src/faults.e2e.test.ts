@@ -1,8 +1,8 @@
 import type { ChainEvent, LogFilter } from '@qenus/core'
+import { redactUrl } from '@qenus/core'
 import { type Devnet, type FaultProxy, type FaultRule, startDevnet, startFaultProxy } from '@qenus/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { blocks, collect, makeSource, recorder, restored, swapFilters, untilBlock } from '../test/faults.js'
-import { redactUrl } from './redact.js'
 
 let devnet: Devnet
 let filters: LogFilter[]

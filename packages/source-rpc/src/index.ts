@@ -22,6 +22,7 @@ export const rpcSource = defineSource({
 export { checkAgainstBloom, inBloom } from './bloom.js'
 export { classify, type Failure, type FailureClass } from './classify.js'
 export { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
+export { BREAKER_STATE_VALUE, type ProviderMetricHooks, providerMetrics } from './metrics.js'
 export {
   pollInterval,
   providerOptions,
@@ -31,9 +32,8 @@ export {
 } from './options.js'
 export { LATENCY_BUCKETS_MS, type ProviderConfig, type ProviderSnapshot } from './provider.js'
 export { providerConfigs } from './providers.js'
-export { redactUrl } from './redact.js'
 export { type LogScope, type ProviderEvent, RpcClient, type RpcClientOptions, type Served } from './rpc.js'
-export { RpcSource, type RpcSourceLogger } from './source.js'
+export { RpcSource, type RpcSourceHealth, type RpcSourceLogger } from './source.js'
 
 /**
  * The `@qenus/source-rpc` plugin.

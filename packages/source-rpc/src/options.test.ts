@@ -1,11 +1,12 @@
 import { isPlugin } from '@qenus/core'
 import { describe, expect, it } from 'vitest'
-import plugin, { pollInterval, RpcSource, redactUrl, rpcSource, rpcSourceOptions } from './index.js'
+import plugin, { pollInterval, RpcSource, rpcSource, rpcSourceOptions } from './index.js'
 
 describe('rpcSourceOptions', () => {
   it('applies the documented defaults', () => {
     expect(rpcSourceOptions.parse({ providers: ['https://eth.example.com/v2/key'] })).toEqual({
       providers: ['https://eth.example.com/v2/key'],
+      heads: 'auto',
       maxBlockRange: 1000,
       requestTimeoutMs: 10_000,
       batch: true,
@@ -28,13 +29,20 @@ describe('rpcSourceOptions', () => {
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['providers.0']))
   })
 
+  it('takes ws(s) providers and a heads mode', () => {
+    const parsed = rpcSourceOptions.parse({ providers: ['wss://eth.example.com/ws/KEY', 'http://a'], heads: 'both' })
+    expect(parsed.providers[0]).toBe('wss://eth.example.com/ws/KEY')
+    expect(parsed.heads).toBe('both')
+    expect(rpcSourceOptions.safeParse({ providers: ['ws://a'], heads: 'push' }).success).toBe(false)
+  })
+
   it('names what is wrong and where', () => {
-    const result = rpcSourceOptions.safeParse({ providers: ['ws://x', 'not a url'], maxBlockRange: 0, extra: 1 })
+    const result = rpcSourceOptions.safeParse({ providers: ['ftp://x', 'not a url'], maxBlockRange: 0, extra: 1 })
     const issues = result.error?.issues.map((i) => [i.path.join('.'), i.message])
     expect(issues).toEqual(
       expect.arrayContaining([
-        ['providers.0', 'expected an http(s):// URL'],
-        ['providers.1', 'expected an http(s):// URL'],
+        ['providers.0', 'expected an http(s):// or ws(s):// URL'],
+        ['providers.1', 'expected an http(s):// or ws(s):// URL'],
         ['maxBlockRange', expect.stringContaining('>0')],
         ['', expect.stringContaining('extra')],
       ]),
@@ -48,16 +56,6 @@ describe('rpcSourceOptions', () => {
     expect(pollInterval({}, 12_000)).toBe(1000)
     expect(pollInterval({}, 250)).toBe(125)
     expect(pollInterval({ pollIntervalMs: 42 }, 12_000)).toBe(42)
-  })
-})
-
-describe('redactUrl', () => {
-  it('keeps scheme and host only', () => {
-    expect(redactUrl('https://user:pw@eth.example.com:8545/v2/KEY?apikey=KEY')).toBe(
-      'https://eth.example.com:8545/<redacted>',
-    )
-    expect(redactUrl('http://127.0.0.1:8545')).toBe('http://127.0.0.1:8545')
-    expect(redactUrl('nonsense')).toBe('<redacted>')
   })
 })
 

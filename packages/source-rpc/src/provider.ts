@@ -1,6 +1,7 @@
 import { CircuitBreaker, type CircuitState, type Clock, RateLimiter } from '@qenus/core'
-import { createPublicClient, http, type PublicClient } from 'viem'
+import { createPublicClient, http, type PublicClient, webSocket } from 'viem'
 import type { Failure, FailureClass } from './classify.js'
+import type { ProviderMetricHooks } from './metrics.js'
 
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is everything above. */
 export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000] as const
@@ -68,6 +69,8 @@ export interface ProviderSnapshot {
  */
 export class Provider {
   readonly client: PublicClient
+  /** Whether requests go over a ws(s) socket. */
+  readonly isWs: boolean
   readonly breaker: CircuitBreaker
   readonly #limiter: RateLimiter | undefined
   readonly #waiters: (() => void)[] = []
@@ -81,15 +84,20 @@ export class Provider {
   requests = 0
   rateLimitWaits = 0
   lastFailure: string | undefined
+  /** Where requests, latencies, errors and rate-limit waits are reported, when metrics are on. */
+  hooks: ProviderMetricHooks | undefined
   readonly errors: Partial<Record<FailureClass, number>> = {}
   readonly buckets: number[] = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0)
 
   constructor(readonly config: ProviderConfig) {
-    const transport = http(config.url, {
-      batch: config.batch ? { batchSize: 100, wait: 0 } : false,
-      timeout: config.timeoutMs,
-      retryCount: 0,
-    })
+    this.isWs = /^wss?:/i.test(config.url)
+    const transport = this.isWs
+      ? webSocket(config.url, { timeout: config.timeoutMs, retryCount: 0, keepAlive: false })
+      : http(config.url, {
+          batch: config.batch ? { batchSize: 100, wait: 0 } : false,
+          timeout: config.timeoutMs,
+          retryCount: 0,
+        })
     this.client = createPublicClient({ transport, cacheTime: 0 })
     this.breaker = new CircuitBreaker({
       failureThreshold: config.breakerFailures,
@@ -128,13 +136,18 @@ export class Provider {
    * Runs one request within the provider's rate limit and concurrency, timing it.
    *
    * @param signal - Aborts a wait for the limiter.
+   * @param method - The JSON-RPC method, for the metrics.
    */
-  async execute<T>(fn: (client: PublicClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.#limiter && this.#limiter.available < 1) this.rateLimitWaits++
+  async execute<T>(fn: (client: PublicClient) => Promise<T>, signal?: AbortSignal, method = 'unknown'): Promise<T> {
+    if (this.#limiter && this.#limiter.available < 1) {
+      this.rateLimitWaits++
+      this.hooks?.rateLimitWait()
+    }
     await this.#limiter?.take(1, signal)
     await this.#acquire()
     const started = performance.now()
     this.requests++
+    this.hooks?.request(method)
     try {
       const result = await fn(this.client)
       this.#observe(performance.now() - started)
@@ -158,7 +171,7 @@ export class Provider {
    */
   fail(failure: Failure): boolean {
     const wasAvailable = this.available
-    this.errors[failure.kind] = (this.errors[failure.kind] ?? 0) + 1
+    this.count(failure.kind)
     this.#errorRate = this.#errorRate * 0.8 + 0.2
     this.lastFailure = `${failure.kind}: ${failure.reason}`
     const strikes = TRIPPING.has(failure.kind) ? this.config.breakerFailures : 1
@@ -167,6 +180,20 @@ export class Provider {
       this.#benchedUntil = Math.max(this.#benchedUntil, this.config.clock.now() + failure.retryAfterMs)
     }
     return wasAvailable && !this.available
+  }
+
+  /** Closes the ws socket, if one was opened. */
+  async close(): Promise<void> {
+    if (!this.isWs) return
+    const transport = this.client.transport as unknown as { getRpcClient?: () => Promise<{ close(): void }> }
+    const rpc = await transport.getRpcClient?.().catch(() => undefined)
+    rpc?.close()
+  }
+
+  /** Counts an error of `kind` without judging the provider (a refused range, a revert). */
+  count(kind: FailureClass): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1
+    this.hooks?.error(kind)
   }
 
   /** Marks a half-open probe as running; returns false when another one already is. */
@@ -210,6 +237,7 @@ export class Provider {
   }
 
   #observe(ms: number): void {
+    this.hooks?.latency(ms / 1000)
     this.#latency = this.#latency === 0 ? ms : this.#latency * 0.8 + ms * 0.2
     const bucket = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound)
     this.buckets[bucket === -1 ? LATENCY_BUCKETS_MS.length : bucket]++

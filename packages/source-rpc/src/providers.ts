@@ -1,7 +1,6 @@
-import { systemClock } from '@qenus/core'
+import { redactUrl, systemClock } from '@qenus/core'
 import type { RpcSourceOptions } from './options.js'
 import type { ProviderConfig } from './provider.js'
-import { redactUrl } from './redact.js'
 
 /**
  * The provider configs of validated options: bare URLs take the defaults, and names that redact

@@ -1,5 +1,6 @@
 import type { BlockRef, ChainReader, Hex, MulticallResult, ReadContractParameters } from '@qenus/core'
 import type { PublicClient } from 'viem'
+import { ImmutableCache } from './immutable.js'
 import type { RpcClient } from './rpc.js'
 
 /** Calldata bytes per `aggregate3` call before viem splits a batch, kept under common eth_call gas caps. */
@@ -26,6 +27,8 @@ interface PendingBatch {
  */
 export class MulticallBatcher {
   readonly #pending = new Map<string, PendingBatch>()
+  /** Immutable answers (token decimals, pool immutables), shared by every reader of the source. */
+  readonly cache = new ImmutableCache()
 
   /**
    * @param rpc - The provider.
@@ -36,8 +39,17 @@ export class MulticallBatcher {
     private readonly multicall3: Hex | undefined,
   ) {}
 
-  /** Queues `calls` at `block`; resolves with their results, in order. */
-  multicall(block: BlockRef, calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
+  /** Queues `calls` at `block` (those answered by the immutable cache are not sent); resolves with their results, in order. */
+  async multicall(block: BlockRef, calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
+    const cached = calls.map((call) => this.cache.get(call))
+    const missing = calls.filter((_, i) => cached[i] === undefined)
+    const fetched = await this.#queue(block, missing)
+    for (const [i, call] of missing.entries()) this.cache.set(call, fetched[i]!)
+    let next = 0
+    return cached.map((hit) => hit ?? fetched[next++]!)
+  }
+
+  #queue(block: BlockRef, calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
     if (calls.length === 0) return Promise.resolve([])
     const key = `${block.number}:${block.hash}`
     let batch = this.#pending.get(key)
@@ -92,7 +104,8 @@ export class MulticallBatcher {
 }
 
 /**
- * A {@link ChainReader} over RPC bound to one block: every read is made at `block.number`.
+ * A {@link ChainReader} over RPC bound to one block: every read is made at `block.number`, except
+ * the immutable ones (`IMMUTABLE_FUNCTIONS`) already answered for any block.
  *
  * @param rpc - The provider.
  * @param batcher - Coalesces multicalls across readers of the same block.
@@ -103,10 +116,16 @@ export function createRpcReader(rpc: RpcClient, batcher: MulticallBatcher, block
   return {
     block,
     call: (request) => rpc.call(request, block.number),
-    readContract: (parameters) =>
-      rpc.run(`readContract ${String(parameters.functionName)}`, (client) =>
+    readContract: async (parameters) => {
+      const call = parameters as ReadContractParameters
+      const hit = batcher.cache.get(call)
+      if (hit?.status === 'success') return hit.result as never
+      const result = await rpc.run(`readContract ${String(parameters.functionName)}`, (client) =>
         client.readContract({ ...parameters, blockNumber: block.number } as never),
-      ) as never,
+      )
+      batcher.cache.set(call, { status: 'success', result })
+      return result as never
+    },
     multicall: (calls) => batcher.multicall(block, calls),
   }
 }

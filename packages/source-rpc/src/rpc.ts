@@ -1,7 +1,9 @@
 import { type BlockHeader, FatalError, type Hex, type Log, RetryableError, sleep } from '@qenus/core'
+import type { Registry } from 'prom-client'
 import { type PublicClient, toHex } from 'viem'
 import { classify, type Failure, InvalidResponseError, LogsRangeError } from './classify.js'
 import { type MergedFilter, toRpcFilter } from './filters.js'
+import { providerMetrics } from './metrics.js'
 import { Provider, type ProviderConfig, type ProviderSnapshot } from './provider.js'
 import { checkBlock, checkLogs, quantity } from './validate.js'
 
@@ -30,6 +32,8 @@ export interface RpcClientOptions {
   waitForProviderMs: number
   /** Told when a provider is benched or restored. */
   onEvent?: ((event: ProviderEvent) => void) | undefined
+  /** Where per-provider metrics go (a pipeline's prom-client registry), labelled with `chainName`. */
+  metrics?: { registry: Registry; chainName: string } | undefined
 }
 
 type RpcBlock = Record<string, Hex | null | undefined>
@@ -56,6 +60,7 @@ export interface Served<T> {
  */
 export class RpcClient {
   readonly #providers: Provider[]
+  readonly #releases: (() => void)[] = []
 
   /**
    * @param providers - One config per provider, in order of preference on ties.
@@ -66,6 +71,24 @@ export class RpcClient {
     private readonly options: RpcClientOptions,
   ) {
     this.#providers = providers.map((config) => new Provider(config))
+    const metrics = options.metrics
+    if (!metrics) return
+    for (const p of this.#providers) {
+      const { hooks, release } = providerMetrics(metrics.registry, metrics.chainName, p.name, () => p.breaker.state)
+      p.hooks = hooks
+      this.#releases.push(release)
+    }
+  }
+
+  /** The ws(s) providers, for `newHeads` subscriptions. */
+  get wsEndpoints(): { url: string; name: string }[] {
+    return this.#providers.filter((p) => p.isWs).map((p) => ({ url: p.config.url, name: p.name }))
+  }
+
+  /** Stops reporting the providers' breaker states (the counters stay, as Prometheus expects) and closes ws sockets. */
+  async close(): Promise<void> {
+    for (const release of this.#releases.splice(0)) release()
+    await Promise.all(this.#providers.map((p) => p.close()))
   }
 
   /** The providers' redacted names, for messages. */
@@ -150,7 +173,7 @@ export class RpcClient {
    * @param fn - The work.
    */
   async run<T>(what: string, fn: (client: PublicClient) => Promise<T>): Promise<T> {
-    return (await this.#attempt(what, (p) => p.execute(fn), {})).value
+    return (await this.#attempt(what, (p) => p.execute(fn, undefined, 'eth_call'), {})).value
   }
 
   /** Benches `provider` for an answer the caller found wrong (logs against headers or bloom). */
@@ -171,7 +194,7 @@ export class RpcClient {
     opts: { avoid?: string | undefined; signal?: AbortSignal | undefined } = {},
   ): Promise<Served<T>> {
     const send = async (p: Provider) =>
-      check(await p.execute((c) => c.request({ method, params } as never), opts.signal), p)
+      check(await p.execute((c) => c.request({ method, params } as never), opts.signal, method), p)
     return this.#attempt(method, send, opts)
   }
 
@@ -190,6 +213,7 @@ export class RpcClient {
         return { value, provider: provider.name }
       } catch (error) {
         const failure = classify(error, method.split(' ')[0]!)
+        if (failure.kind === 'rpc' || failure.kind === 'range') provider.count(failure.kind)
         if (failure.kind === 'rpc') {
           provider.succeed()
           throw this.#wrap(method, provider, error)
@@ -235,7 +259,7 @@ export class RpcClient {
     try {
       if ((await this.#chainIdOf(p, false)) !== this.options.chainId)
         throw new InvalidResponseError('wrong chain id', 'wrong-chain')
-      const head = await p.execute((c) => c.request({ method: 'eth_blockNumber' }))
+      const head = await p.execute((c) => c.request({ method: 'eth_blockNumber' }), undefined, 'eth_blockNumber')
       this.#checkHead(head, p)
       p.endProbe(true)
       this.options.onEvent?.({ type: 'restored', provider: p.name })
@@ -246,7 +270,9 @@ export class RpcClient {
 
   async #chainIdOf(p: Provider, record = true): Promise<number> {
     try {
-      const id = Number(quantity(await p.execute((c) => c.request({ method: 'eth_chainId' })), 'chain id'))
+      const id = Number(
+        quantity(await p.execute((c) => c.request({ method: 'eth_chainId' }), undefined, 'eth_chainId'), 'chain id'),
+      )
       if (record && id !== this.options.chainId) this.#fail(p, { kind: 'wrong-chain', reason: `chain id ${id}` })
       return id
     } catch (error) {
@@ -279,7 +305,10 @@ export class RpcClient {
     const other = this.#providers.filter((q) => q !== p && q.available).sort((a, b) => a.score() - b.score())[0]
     if (!other) return head
     try {
-      const theirs = quantity(await other.execute((c) => c.request({ method: 'eth_blockNumber' }), signal), 'head')
+      const theirs = quantity(
+        await other.execute((c) => c.request({ method: 'eth_blockNumber' }), signal, 'eth_blockNumber'),
+        'head',
+      )
       other.succeed()
       other.sawHead(theirs)
       if (theirs > head + BigInt(this.options.maxHeadLagBlocks)) {
@@ -318,7 +347,8 @@ export class RpcClient {
 const big = (value: Hex | null | undefined): bigint | undefined => (value == null ? undefined : BigInt(value))
 const lower = (value: Hex): Hex => value.toLowerCase() as Hex
 
-function toHeader(block: RpcBlock): BlockHeader {
+/** A checked JSON-RPC block (`eth_getBlockByNumber` or a `newHeads` notification) as a header. @internal */
+export function toHeader(block: RpcBlock): BlockHeader {
   const required = (key: string): Hex => {
     const value = block[key]
     if (value == null) throw new InvalidResponseError(`block is missing "${key}"`)

@@ -6,11 +6,14 @@ import {
   ChainToken,
   inject,
   LoggerToken,
+  type Metrics,
+  MetricsToken,
   OptionsToken,
   type Source,
   type StreamRequest,
 } from '@qenus/core'
 import { BlockStream } from './block-stream.js'
+import { HeadFeed, type HeadFeedSnapshot } from './heads.js'
 import { pollInterval, type RpcSourceOptions } from './options.js'
 import type { ProviderSnapshot } from './provider.js'
 import { providerConfigs } from './providers.js'
@@ -25,6 +28,17 @@ export interface RpcSourceLogger {
   info(fields: object, message: string): void
   /** Logs at warn level. */
   warn(fields: object, message: string): void
+}
+
+/** What {@link RpcSource.health} reports. */
+export interface RpcSourceHealth {
+  /** `down` when no provider is healthy, `degraded` when some are not, else `ok`. */
+  state: 'ok' | 'degraded' | 'down'
+  /** Each provider, by redacted name. */
+  providers: ProviderSnapshot[]
+  /** The ws head feed, when heads come from a subscription. */
+  heads?: HeadFeedSnapshot | undefined
+  [key: string]: unknown
 }
 
 /**
@@ -47,16 +61,19 @@ export interface RpcSourceLogger {
 export class RpcSource implements Source {
   readonly #rpc: RpcClient
   readonly #batcher: MulticallBatcher
+  #heads: HeadFeed | undefined
 
   /**
    * @param options - Validated options ({@link rpcSourceOptions}).
    * @param chain - The lane's chain.
    * @param logger - The component's logger.
+   * @param metrics - The pipeline's metrics; per-provider series are registered on its registry.
    */
   constructor(
     @inject(OptionsToken) private readonly options: RpcSourceOptions,
     @inject(ChainToken) private readonly chain: ChainInfo,
     @inject(LoggerToken) private readonly logger: RpcSourceLogger,
+    @inject(MetricsToken) metrics?: Metrics,
   ) {
     this.#rpc = new RpcClient(providerConfigs(options), {
       chainId: chain.chainId,
@@ -64,6 +81,7 @@ export class RpcSource implements Source {
       headStallMs: options.headStallMs ?? 3 * chain.blockTimeMs,
       waitForProviderMs: options.requestTimeoutMs,
       onEvent: (event) => this.#onProviderEvent(event),
+      metrics: metrics && { registry: metrics.registry, chainName: chain.name },
     })
     this.#batcher = new MulticallBatcher(this.#rpc, chain.multicall3)
   }
@@ -78,6 +96,7 @@ export class RpcSource implements Source {
   async *stream(request: StreamRequest): AsyncGenerator<ChainEvent> {
     const { chain, options } = this
     const warn = (fields: object, message: string) => this.logger.warn({ ...fields, chain: chain.name }, message)
+    const heads = this.#headFeed(warn)
     const stream = new BlockStream(
       {
         rpc: this.#rpc,
@@ -87,16 +106,36 @@ export class RpcSource implements Source {
         minBlockRange: Math.min(options.minBlockRange, options.maxBlockRange),
         targetLogs: options.targetLogsPerRequest,
         warn,
+        heads,
       },
       request,
     )
     this.logger.info({ chain: chain.name, provider: this.#rpc.label, from: String(request.from) }, 'rpc source starts')
+    heads?.start()
     try {
       yield* stream.run()
     } catch (error) {
       if (request.signal.aborted) return
       throw error
+    } finally {
+      heads?.stop()
     }
+  }
+
+  /** The ws head feed the options ask for, or `undefined` to poll. */
+  #headFeed(warn: (fields: object, message: string) => void): HeadFeed | undefined {
+    const endpoints = this.#rpc.wsEndpoints
+    const mode = this.options.heads === 'auto' ? (endpoints.length ? 'ws' : 'poll') : this.options.heads
+    if (mode === 'poll') return undefined
+    this.#heads = new HeadFeed({
+      rpc: this.#rpc,
+      endpoints,
+      mode,
+      pollIntervalMs: pollInterval(this.options, this.chain.blockTimeMs),
+      stallMs: this.options.headStallMs ?? 3 * this.chain.blockTimeMs,
+      warn,
+    })
+    return this.#heads
   }
 
   /**
@@ -114,9 +153,22 @@ export class RpcSource implements Source {
     return this.#rpc.blockNumber()
   }
 
-  /** Each provider's state (healthy, benched, probing), head, latency, requests and errors by class, for `/health`. */
-  health(): { providers: ProviderSnapshot[] } {
-    return { providers: this.#rpc.snapshot() }
+  /**
+   * For `/health`: `state` is `down` when no provider is healthy (the lane then reports `down`
+   * while the runtime keeps retrying), `degraded` when some are not, else `ok`; then each
+   * provider's state (healthy, benched, probing), head, latency, requests and errors by class.
+   */
+  health(): RpcSourceHealth {
+    const providers = this.#rpc.snapshot()
+    const healthy = providers.filter((p) => p.state === 'healthy').length
+    const state = healthy === 0 ? 'down' : healthy < providers.length ? 'degraded' : 'ok'
+    return { state, providers, ...(this.#heads ? { heads: this.#heads.snapshot() } : {}) }
+  }
+
+  /** Stops reporting the providers' breaker states. */
+  async close(): Promise<void> {
+    this.#heads?.stop()
+    await this.#rpc.close()
   }
 
   #onProviderEvent(event: ProviderEvent): void {

@@ -42,6 +42,7 @@ export {
   type ProxiedLog,
   type ProxiedReply,
   startFaultProxy,
+  type WsRelay,
 } from './faults/index.js'
 // --- fixtures
 export {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from './logger.js'
-import { redactUrl } from './redact.js'
+import { redactUrl, redactUrlsInText } from './redact.js'
 
 const SECRET = 'k3y-0f-s3cr3t'
 
@@ -24,6 +24,14 @@ describe('redactUrl', () => {
     expect(redactUrl(`wss://eth-mainnet.g.alchemy.com/v2/${SECRET}`)).toBe('wss://eth-mainnet.g.alchemy.com/<redacted>')
     expect(redactUrl('http://127.0.0.1:8545')).toBe('http://127.0.0.1:8545')
     expect(redactUrl(`not a url ${SECRET}`)).toBe('<redacted>')
+  })
+})
+
+describe('redactUrlsInText', () => {
+  it('is stable on text it already redacted', () => {
+    const once = redactUrlsInText('provider http://127.0.0.1:9/key-123 is down')
+    expect(once).toBe('provider http://127.0.0.1:9/<redacted> is down')
+    expect(redactUrlsInText(once)).toBe(once)
   })
 })
 

@@ -25,7 +25,9 @@ export function redactUrl(url: string): string {
   if (!parsed.host) return REDACTED
   const origin = `${parsed.protocol}//${parsed.host}`
   const bare = !parsed.username && !parsed.password && !parsed.search && !parsed.hash
-  return bare && (parsed.pathname === '/' || parsed.pathname === '') ? origin : `${origin}/${REDACTED}`
+  if (!bare || (parsed.pathname !== '/' && parsed.pathname !== '')) return `${origin}/${REDACTED}`
+  // Keep a trailing slash: in text it may precede what an earlier redaction left.
+  return url.endsWith('/') ? `${origin}/` : origin
 }
 
 /** Replaces every http(s)/ws(s) URL inside free text with its {@link redactUrl} form. */

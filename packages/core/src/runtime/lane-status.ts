@@ -52,9 +52,10 @@ export class LaneStatus {
   health(): ChainHealth {
     const lagBlocks = this.#lagBlocks()
     const lagSeconds = this.#lagSeconds()
+    const source = this.#sourceHealth()
     return {
       chainId: this.chain.chainId,
-      state: this.#state(lagBlocks, lagSeconds),
+      state: source?.state === 'down' && this.#running() ? 'down' : this.#state(lagBlocks, lagSeconds),
       head: this.head?.toString(),
       processed: this.processed?.number.toString(),
       checkpoint: this.checkpoint?.toString(),
@@ -63,8 +64,13 @@ export class LaneStatus {
       blocks: this.blocks,
       features: this.features,
       lastError: this.lastError,
-      source: this.#sourceHealth(),
+      source,
     }
+  }
+
+  /** A running lane is `down` while its source reports `state: 'down'` (e.g. every provider benched). */
+  #running(): boolean {
+    return this.state === 'starting' || this.state === 'syncing'
   }
 
   #state(lagBlocks: number | undefined, lagSeconds: number | undefined): LaneState {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { ActiveRule, type FaultEffect } from './rules.js'
 import type { Fault, FaultHandle, FaultRule, ProxiedCall, ProxiedReply } from './types.js'
+import { startWsRelay, type WsRelay } from './ws.js'
 
 /** A loopback JSON-RPC proxy that injects faults; see {@link startFaultProxy}. */
 export interface FaultProxy {
@@ -19,6 +20,10 @@ export interface FaultProxy {
   resetCounts(): void
   /** Closes the proxy, dropping hung connections. */
   stop(): Promise<void>
+  /** The proxy's ws URL (same port): a relay to the target's ws endpoint; see {@link WsRelay}. */
+  readonly wsUrl: string
+  /** Faults of the ws relay: stalled subscriptions, dropped notifications, closed sockets. */
+  readonly ws: WsRelay
 }
 
 /**
@@ -26,7 +31,8 @@ export interface FaultProxy {
  * per method and per request count: 429 with Retry-After, 5xx, hangs, truncated JSON, a wrong
  * chain id, a frozen or lagging head, logs with a wrong block hash, a logs answer missing one log,
  * and -32005 range or response limits. Faults travel over real HTTP, so the client under test
- * sees exactly what a misbehaving provider would send.
+ * sees exactly what a misbehaving provider would send. The same port relays ws connections to the
+ * target's ws endpoint, where subscriptions can be stalled, notifications dropped and sockets closed.
  *
  * @param target - The upstream JSON-RPC http URL.
  * @returns The running proxy.
@@ -84,10 +90,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     return undefined
   }
 
+  const ws = startWsRelay(server, target.replace(/^http/, 'ws'), calls)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    ws,
     calls,
     applied,
     inject(rule) {
@@ -115,6 +124,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        ws.closeAll()
         server.close(() => resolve())
         server.closeAllConnections()
       }),
