@@ -1,6 +1,7 @@
 /**
  * Records real Uniswap V3 `Swap` logs from a testkit devnet once, and caches them under
- * `.bench/swaps-v<format>-s<seed>-n<swaps>-b<txPerBlock>/` so later runs skip the recording:
+ * `.bench/swaps-v<format>-s<seed>-n<swaps>-b<txPerBlock>-<extractor hash>/` so later runs skip the
+ * recording:
  *
  * - `blocks.jsonl`: one block per line, `{ header, logs }` exactly as the node's JSON-RPC returned
  *   them (`eth_getBlockByNumber`, `eth_getLogs` on the Swap topic, in ranges);
@@ -13,10 +14,12 @@
  * blocks and logs but not the state at old blocks, so reads bound to a recorded block would fail
  * on a reloaded chain, and regenerating 50,000 swaps takes minutes. A fresh extractor makes the same
  * reads at the same blocks on every replay, so the recorded answers are what the chain would say.
- * If the extractor starts reading something new, the replay stops with a clear error: delete the
- * recording folder to record again.
+ * The folder name carries a hash of the extractor's built code, so a changed extractor (which may
+ * read something new) is recorded again rather than replayed against stale answers.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createLogger, KNOWN_CHAINS } from '@qenus/core'
@@ -39,6 +42,15 @@ const TRAFFIC_CHUNK = 5_000
 const LOG_RANGE = 100n
 const HEADER_BATCH = 100
 
+/** A short hash of the built extractor package, which decides the reads a replay needs. */
+function extractorHash() {
+  const dist = join(dirname(createRequire(import.meta.url).resolve('@qenus/plugin-uniswap-v3')))
+  const hash = createHash('sha256')
+  const files = readdirSync(dist, { recursive: true }).filter((f) => String(f).endsWith('.js'))
+  for (const file of files.map(String).sort()) hash.update(file).update(readFileSync(join(dist, file)))
+  return hash.digest('hex').slice(0, 10)
+}
+
 /**
  * Loads a recording from the cache, recording it first when it is missing.
  *
@@ -46,7 +58,7 @@ const HEADER_BATCH = 100
  * @returns {Promise<{ dir: string, meta: object, blocks: { header: import('@qenus/core').BlockHeader, logs: import('@qenus/core').Log[] }[], reads: Map<string, import('@qenus/core').MulticallResult> }>}
  */
 export async function loadRecording(spec = DEFAULT_RECORDING) {
-  const dir = join(CACHE_DIR, `swaps-v${FORMAT}-s${spec.seed}-n${spec.swaps}-b${spec.txPerBlock}`)
+  const dir = join(CACHE_DIR, `swaps-v${FORMAT}-s${spec.seed}-n${spec.swaps}-b${spec.txPerBlock}-${extractorHash()}`)
   if (!existsSync(join(dir, 'meta.json'))) await record(spec, dir)
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'))
   const blocks = readFileSync(join(dir, 'blocks.jsonl'), 'utf8')

@@ -86,7 +86,7 @@ const SEED_RANGES: { offsets: [number, number] | null; tka: bigint }[] = [
   { offsets: [-2000, -100], tka: 100n },
 ]
 
-/** What {@link deployUniswapStack} leaves on the chain. */
+/** What `deployUniswapStack` leaves on the chain. */
 export interface DeployedStack {
   contracts: DevnetContracts
   pools: DevnetPool[]

@@ -11,7 +11,7 @@
 
 /** The validated options of the component being resolved. */
 export const OptionsToken: unique symbol = Symbol.for('qenus.Options') as never
-/** The pino {@link Logger} of the component being resolved. */
+/** The pino `Logger` of the component being resolved. */
 export const LoggerToken: unique symbol = Symbol.for('qenus.Logger') as never
 /** The {@link Metrics} registry of the pipeline. */
 export const MetricsToken: unique symbol = Symbol.for('qenus.Metrics') as never

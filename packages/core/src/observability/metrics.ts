@@ -22,7 +22,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const DEPTH_BUCKETS = [1, 2, 3, 5, 8, 13, 21, 34, 64, 128, 256]
 
 /**
- * The metrics of one pipeline, in a prom-client {@link Registry} of its own (never the global
+ * The metrics of one pipeline, in a prom-client `Registry` of its own (never the global
  * one, so two pipelines in one process do not collide). Components may register their own
  * metrics on {@link Metrics.registry}.
  *

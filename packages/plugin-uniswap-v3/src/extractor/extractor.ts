@@ -32,7 +32,7 @@ import type { UniswapV3Options } from './options.js'
 import { type PoolMetadata, PoolMetadataCache } from './pool-metadata.js'
 import { isSelected, type PoolSelection, selectPools } from './selection.js'
 
-/** The logger calls the extractor makes: core's (pino) {@link Logger}, narrowed to `warn`. */
+/** The logger calls the extractor makes: core's (pino) `Logger`, narrowed to `warn`. */
 export type ExtractorLogger = Pick<Logger, 'warn'>
 
 /**

@@ -73,7 +73,7 @@ export const uniswapV3Options = z.strictObject({
    * @defaultValue `['swap', 'liquidity', 'pool']`
    */
   emit: z
-    .array(z.enum(EMIT_KINDS))
+    .array(z.literal(EMIT_KINDS))
     .nonempty('expected at least one of swap, liquidity, pool')
     .default([...EMIT_KINDS])
     .describe("feature kinds to emit: 'swap' (amm.swap), 'liquidity' (amm.liquidity), 'pool' (amm.pool)"),
