@@ -39,6 +39,7 @@ export type {
   MulticallResult,
   PendingEvent,
   ReadContractParameters,
+  Receipt,
   RevertEvent,
 } from './contracts/chain.js'
 export type { Detector, DetectorContext } from './contracts/detector.js'

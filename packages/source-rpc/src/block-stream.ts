@@ -5,8 +5,11 @@ import {
   type BlockRef,
   type ChainEvent,
   type ChainInfo,
+  compileFilters,
   FatalError,
   type Log,
+  type LogMatcher,
+  type Receipt,
   RetryableError,
   type RevertEvent,
   type StreamRequest,
@@ -16,6 +19,7 @@ import { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
 import type { HeadFeed } from './heads.js'
 import { Lineage } from './lineage.js'
 import type { RpcClient } from './rpc.js'
+import type { BlockReceipts } from './validate.js'
 
 /** What a {@link BlockStream} needs besides the request. */
 export interface BlockStreamConfig {
@@ -35,10 +39,14 @@ export interface BlockStreamConfig {
   warn: (fields: object, message: string) => void
   /** New heads from a ws subscription; without it the head is polled every `pollIntervalMs`. */
   heads?: HeadFeed | undefined
+  /** Follow the block the node tags `safe` or `finalized` instead of the latest (polled). */
+  tag?: 'safe' | 'finalized' | undefined
 }
 
 /** Gaps up to this size are followed block by block (logs by hash); larger ones are caught up by range. */
 const FOLLOW_BY_BLOCK_MAX_GAP = 8n
+/** Ranges fetched ahead of the one being consumed while catching up. */
+const RANGES_AHEAD = 2
 /** Attempts at fetching a range whose headers and logs agree before giving up. */
 const RANGE_ATTEMPTS = 5
 
@@ -50,6 +58,7 @@ const RANGE_ATTEMPTS = 5
  */
 export class BlockStream {
   readonly #filter: MergedFilter | undefined
+  readonly #match: LogMatcher
   readonly #lineage: Lineage
   #next = 0n
   #span: number
@@ -59,6 +68,7 @@ export class BlockStream {
     private readonly request: StreamRequest,
   ) {
     this.#filter = mergeFilters(request.filters)
+    this.#match = compileFilters(request.filters)
     this.#lineage = new Lineage(config.chain.finalityDepth + 1, request.resume ?? [])
     this.#span = config.maxBlockRange
   }
@@ -117,22 +127,35 @@ export class BlockStream {
     })
   }
 
-  /** Catches up by ranges, fetching the next range while the current one is consumed. */
+  /**
+   * Catches up by ranges, keeping the next {@link RANGES_AHEAD} ranges in flight while the current
+   * one is consumed, so the provider produces while this process checks.
+   */
   async *#catchUp(target: bigint): AsyncGenerator<ChainEvent> {
-    let ahead: PendingRange | undefined
+    const ahead: PendingRange[] = []
     while (this.#next <= target) {
-      let current = ahead?.from === this.#next ? ahead : undefined
-      ahead = undefined
-      if (!current) {
+      if (ahead[0]?.from !== this.#next) {
+        ahead.length = 0
         await this.#anchor()
-        current = this.#startRange(this.#next, target)
+        ahead.push(this.#startRange(this.#next, target))
       }
-      const events = await this.#io(current.events)
-      if (!events) continue
-      if (current.to < target) ahead = this.#startRange(current.to + 1n, target)
+      const events = await this.#io(ahead[0]!.events)
+      if (!events) {
+        ahead.length = 0
+        continue
+      }
+      ahead.shift()
+      for (
+        let last = ahead.at(-1)?.to ?? events.at(-1)!.header.number;
+        ahead.length < RANGES_AHEAD && last < target;
+      ) {
+        const range = this.#startRange(last + 1n, target)
+        ahead.push(range)
+        last = range.to
+      }
       for (const event of events) {
         if (!this.#links(event.header)) {
-          ahead = undefined
+          ahead.length = 0
           if (!(yield* this.#reconcile())) await this.#pause()
           break
         }
@@ -196,9 +219,18 @@ export class BlockStream {
   async #fetchBlock(number: bigint): Promise<BlockEvent | undefined> {
     const header = this.config.heads?.take(number) ?? (await this.#io(this.config.rpc.header(number)))
     if (!header) return undefined
-    if (!this.#filter) return this.#block(header, [])
-    const { value, provider } = await this.#io(this.config.rpc.logs({ blockHash: header.hash }, this.#filter))
-    return this.#block(header, await this.#io(this.#verified(header, value, provider)))
+    const { rpc } = this.config
+    const [served, receipts] = await this.#io(
+      Promise.all([
+        this.#filter ? rpc.logs({ blockHash: header.hash }, this.#filter) : { value: [], provider: '' },
+        this.request.receipts ? rpc.receipts([header.hash]) : undefined,
+      ]),
+    )
+    const { value, provider } = served
+    if (receipts && !ofBlock(receipts[0]!, header)) return undefined
+    const verdict = this.#bloomVerdict(header, value)
+    const logs = verdict === 'ok' ? value : await this.#io(this.#settle(header, value, provider, verdict))
+    return this.#block(header, logs, receipts?.[0]?.receipts)
   }
 
   /** Headers and logs of `[from, to]`, refetched while a reorg makes them disagree. */
@@ -218,23 +250,34 @@ export class BlockStream {
 
   async #tryRange(from: bigint, to: bigint): Promise<BlockEvent[] | undefined> {
     const { rpc } = this.config
-    const numbers = Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
-    const [headers, served] = await this.#io(
+    const [headers, served, receipts] = await this.#io(
       Promise.all([
-        Promise.all(numbers.map((n) => rpc.header(n))),
+        rpc.headers(from, to),
         this.#filter ? rpc.logs({ fromBlock: from, toBlock: to }, this.#filter) : { value: [], provider: '' },
+        this.request.receipts ? rpc.receipts(numbers(from, to)) : undefined,
       ]),
     )
-    if (!headers.every((h, i) => h && (i === 0 || h.parentHash === headers[i - 1]?.hash))) return undefined
-    const byNumber = new Map<bigint, Log[]>()
+    if (!chained(headers) || (receipts && !headers.every((h, i) => ofBlock(receipts[i]!, h)))) return undefined
+    const perBlock: (Log[] | undefined)[] = new Array(headers.length)
+    let i = 0
     for (const log of served.value) {
-      const header = headers[Number(log.blockNumber - from)] as BlockHeader
+      // Logs come in block order, so the index rarely needs computing.
+      if (headers[i]!.number !== log.blockNumber) i = Number(log.blockNumber - from)
+      const header = headers[i]!
       if (log.blockHash !== header.hash) return this.#hashMismatch(header, log, served.provider)
-      byNumber.set(log.blockNumber, [...(byNumber.get(log.blockNumber) ?? []), log])
+      const logs = perBlock[i]
+      if (logs) logs.push(log)
+      else perBlock[i] = [log]
     }
-    const verify = (header: BlockHeader) => this.#verified(header, byNumber.get(header.number) ?? [], served.provider)
-    const logs = await this.#io(Promise.all((headers as BlockHeader[]).map(verify)))
-    return (headers as BlockHeader[]).map((header, i) => this.#block(header, logs[i] ?? []))
+    const events: BlockEvent[] = new Array(headers.length)
+    for (let i = 0; i < headers.length; i++) {
+      const header = headers[i]!
+      const logs = perBlock[i] ?? []
+      const verdict = this.#bloomVerdict(header, logs)
+      const checked = verdict === 'ok' ? logs : await this.#io(this.#settle(header, logs, served.provider, verdict))
+      events[i] = this.#block(header, checked, receipts?.[i]?.receipts)
+    }
+    return events
   }
 
   /**
@@ -249,16 +292,19 @@ export class BlockStream {
     return undefined
   }
 
-  /**
-   * Checks one block's logs against its logsBloom; when the bloom says logs were forged or left
-   * out, the block's receipts (from another provider when there is one) decide, and the provider
-   * that served wrong logs is benched.
-   */
-  async #verified(header: BlockHeader, logs: Log[], provider: string): Promise<Log[]> {
+  /** One block's logs checked against its logsBloom (an empty bloom with no logs needs no work). */
+  #bloomVerdict(header: BlockHeader, logs: Log[]): BloomVerdict {
     const filter = this.#filter
-    if (!filter || !header.logsBloom) return logs
-    const verdict = checkAgainstBloom(header.logsBloom, logs, filter)
-    if (verdict === 'ok') return logs
+    if (!filter || !header.logsBloom || (logs.length === 0 && header.logsBloom === EMPTY_BLOOM)) return 'ok'
+    return checkAgainstBloom(header.logsBloom, logs, filter)
+  }
+
+  /**
+   * When the bloom says logs were forged or left out, the block's receipts (from another provider
+   * when there is one) decide, and the provider that served wrong logs is benched.
+   */
+  async #settle(header: BlockHeader, logs: Log[], provider: string, verdict: BloomVerdict): Promise<Log[]> {
+    const filter = this.#filter!
     const receipts = await this.config.rpc.receiptLogs(header.number, header.hash, provider)
     if (receipts.value.some((log) => log.blockHash !== header.hash)) return logs
     const merged = [{ address: filter.address, topics: filter.topic0 ? [filter.topic0] : undefined }]
@@ -292,9 +338,12 @@ export class BlockStream {
     }
   }
 
-  #block(header: BlockHeader, logs: Log[]): BlockEvent {
-    const matching = logs.filter((log) => matchesAny(log, this.request.filters)).sort((a, b) => a.logIndex - b.logIndex)
-    return { type: 'block', chain: this.config.chain, header, logs: matching }
+  #block(header: BlockHeader, logs: Log[], receipts: Receipt[] | undefined): BlockEvent {
+    const matching = logs.length ? logs.filter(this.#match) : logs
+    if (!ascending(matching)) matching.sort((a, b) => a.logIndex - b.logIndex)
+    const event: BlockEvent = { type: 'block', chain: this.config.chain, header, logs: matching }
+    if (receipts) event.receipts = receipts
+    return event
   }
 
   async #waitForHead(number: bigint): Promise<void> {
@@ -302,7 +351,9 @@ export class BlockStream {
   }
 
   #headNow(): Promise<bigint> {
-    return this.#io(this.config.rpc.blockNumber(this.request.signal))
+    const { rpc, tag } = this.config
+    const { signal } = this.request
+    return this.#io(tag ? rpc.taggedHead(tag, signal) : rpc.blockNumber(signal))
   }
 
   /** Waits one poll interval; ends at once when the signal aborts and leaves no timer behind. */
@@ -329,5 +380,35 @@ interface PendingRange {
 }
 
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b)
+
+type BloomVerdict = ReturnType<typeof checkAgainstBloom>
+
+/** The logsBloom of a block without logs. */
+const EMPTY_BLOOM = `0x${'0'.repeat(512)}`
+
+/** Whether every header is there and each one's parent is the one before it. */
+function chained(headers: (BlockHeader | undefined)[]): headers is BlockHeader[] {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]
+    if (!header || (i > 0 && header.parentHash !== headers[i - 1]!.hash)) return false
+  }
+  return true
+}
+
+/**
+ * Whether receipts fetched by number belong to `header`: they name its hash, or there are none and
+ * the block used no gas (receipts of an emptied block after a reorg would not).
+ */
+function ofBlock(receipts: BlockReceipts, header: BlockHeader): boolean {
+  return receipts.blockHash === undefined ? header.gasUsed === 0n : receipts.blockHash === header.hash
+}
+
+const numbers = (from: bigint, to: bigint): bigint[] =>
+  Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
+
+function ascending(logs: Log[]): boolean {
+  for (let i = 1; i < logs.length; i++) if (logs[i]!.logIndex <= logs[i - 1]!.logIndex) return false
+  return true
+}
 
 const bad = (option: string) => ({ code: 'SOURCE_BAD_REQUEST', details: `Check the stream request's "${option}".` })

@@ -7,7 +7,7 @@ import { checkBlock, quantity } from './validate.js'
 /** Headers from notifications kept for the stream to take, at most this many blocks back. */
 const KEPT_HEADERS = 64n
 
-/** What a {@link HeadFeed} needs. */
+/** What a `HeadFeed` needs. */
 export interface HeadFeedConfig {
   /** Polls the head. */
   rpc: RpcClient
@@ -23,7 +23,7 @@ export interface HeadFeedConfig {
   warn: (fields: object, message: string) => void
 }
 
-/** What {@link HeadFeed} reports on `/health`. */
+/** What `HeadFeed` reports on `/health`. */
 export interface HeadFeedSnapshot {
   /** `ws` or `both`. */
   mode: 'ws' | 'both'

@@ -22,6 +22,7 @@ export const rpcSource = defineSource({
 export { checkAgainstBloom, inBloom } from './bloom.js'
 export { classify, type Failure, type FailureClass } from './classify.js'
 export { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
+export type { HeadFeedSnapshot } from './heads.js'
 export { BREAKER_STATE_VALUE, type ProviderMetricHooks, providerMetrics } from './metrics.js'
 export {
   pollInterval,
@@ -34,6 +35,7 @@ export { LATENCY_BUCKETS_MS, type ProviderConfig, type ProviderSnapshot } from '
 export { providerConfigs } from './providers.js'
 export { type LogScope, type ProviderEvent, RpcClient, type RpcClientOptions, type Served } from './rpc.js'
 export { RpcSource, type RpcSourceHealth, type RpcSourceLogger } from './source.js'
+export type { BlockReceipts } from './validate.js'
 
 /**
  * The `@qenus/source-rpc` plugin.

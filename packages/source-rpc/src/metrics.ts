@@ -10,8 +10,8 @@ export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = { clo
 
 /** What one provider reports to its metrics; every method is cheap and synchronous. */
 export interface ProviderMetricHooks {
-  /** One JSON-RPC call sent, by method. */
-  request(method: string): void
+  /** JSON-RPC calls sent, by method: one, or `calls` when they went as one batch. */
+  request(method: string, calls?: number): void
   /** A call answered, after `seconds`. */
   latency(seconds: number): void
   /** A call failed, by failure class. */
@@ -111,7 +111,7 @@ export function providerMetrics(
   f.breakers.set(key, { labels, state: breaker })
   return {
     hooks: {
-      request: (method) => f.requests.inc({ ...labels, method }),
+      request: (method, calls = 1) => f.requests.inc({ ...labels, method }, calls),
       latency: (seconds) => f.latency.observe(labels, seconds),
       error: (kind) => f.errors.inc({ ...labels, class: kind }),
       rateLimitWait: () => f.waits.inc(labels),

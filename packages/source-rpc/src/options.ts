@@ -54,7 +54,7 @@ export const rpcSourceOptions = z
      * @default 'auto'
      */
     heads: z
-      .enum(['auto', 'ws', 'poll', 'both'])
+      .literal(['auto', 'ws', 'poll', 'both'])
       .default('auto')
       .describe("how new heads are learnt; 'auto' is 'ws' when a ws provider exists, else 'poll'"),
     /**

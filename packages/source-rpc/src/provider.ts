@@ -1,5 +1,6 @@
 import { CircuitBreaker, type CircuitState, type Clock, RateLimiter } from '@qenus/core'
 import { createPublicClient, http, type PublicClient, webSocket } from 'viem'
+import { type BatchTarget, batchTarget, postBatch, type RpcCall } from './batch.js'
 import type { Failure, FailureClass } from './classify.js'
 import type { ProviderMetricHooks } from './metrics.js'
 
@@ -9,7 +10,7 @@ export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 
 /** Failure classes that bench a provider at once instead of counting towards the breaker threshold. */
 const TRIPPING: ReadonlySet<FailureClass> = new Set(['wrong-chain', 'invalid', 'lagging'])
 
-/** What a {@link Provider} is built from. */
+/** What a `Provider` is built from. */
 export interface ProviderConfig {
   /** The http(s) URL (a secret: never logged). */
   url: string
@@ -73,17 +74,22 @@ export class Provider {
   readonly isWs: boolean
   readonly breaker: CircuitBreaker
   readonly #limiter: RateLimiter | undefined
+  readonly #target: BatchTarget | undefined
   readonly #waiters: (() => void)[] = []
   #inFlight = 0
   #latency = 0
   #errorRate = 0
   #benchedUntil = 0
+  /** The method whose failures the breaker is counting. */
+  #failing: string | undefined
   #probing = false
   head: bigint | undefined
   headChangedAt = 0
   requests = 0
   rateLimitWaits = 0
   lastFailure: string | undefined
+  /** Set once the provider answered that it has no `eth_getBlockReceipts`. */
+  lacksBlockReceipts = false
   /** Where requests, latencies, errors and rate-limit waits are reported, when metrics are on. */
   hooks: ProviderMetricHooks | undefined
   readonly errors: Partial<Record<FailureClass, number>> = {}
@@ -99,6 +105,7 @@ export class Provider {
           retryCount: 0,
         })
     this.client = createPublicClient({ transport, cacheTime: 0 })
+    this.#target = this.isWs ? undefined : batchTarget(config.url)
     this.breaker = new CircuitBreaker({
       failureThreshold: config.breakerFailures,
       resetTimeoutMs: config.breakerResetMs,
@@ -137,17 +144,24 @@ export class Provider {
    *
    * @param signal - Aborts a wait for the limiter.
    * @param method - The JSON-RPC method, for the metrics.
+   * @param calls - JSON-RPC calls `fn` sends as one batch: each takes a rate-limit token, as
+   *   providers bill each call of a batch, while the batch takes one concurrency slot.
    */
-  async execute<T>(fn: (client: PublicClient) => Promise<T>, signal?: AbortSignal, method = 'unknown'): Promise<T> {
-    if (this.#limiter && this.#limiter.available < 1) {
+  async execute<T>(
+    fn: (client: PublicClient) => Promise<T>,
+    signal?: AbortSignal,
+    method = 'unknown',
+    calls = 1,
+  ): Promise<T> {
+    if (this.#limiter && this.#limiter.available < calls) {
       this.rateLimitWaits++
       this.hooks?.rateLimitWait()
     }
-    await this.#limiter?.take(1, signal)
+    await this.#limiter?.take(calls, signal)
     await this.#acquire()
     const started = performance.now()
-    this.requests++
-    this.hooks?.request(method)
+    this.requests += calls
+    this.hooks?.request(method, calls)
     try {
       const result = await fn(this.client)
       this.#observe(performance.now() - started)
@@ -157,9 +171,46 @@ export class Provider {
     }
   }
 
-  /** Records a healthy answer (also an answer about the request, like a revert). */
-  succeed(): void {
+  /**
+   * Sends `calls` as one JSON-RPC batch within the rate limit (a token per call) and one
+   * concurrency slot: one http POST, or each call on the ws socket. With `batch: false`, each
+   * call is its own request.
+   *
+   * @param calls - Calls of one method.
+   * @param signal - Aborts the request.
+   * @returns The results, in call order.
+   */
+  batch(calls: readonly RpcCall[], signal?: AbortSignal): Promise<unknown[]> {
+    const method = calls[0]?.method ?? 'unknown'
+    const target = this.#target
+    if (target && !this.config.batch && calls.length > 1) {
+      return Promise.all(
+        calls.map((call) =>
+          this.execute(
+            () => postBatch(target, [call], this.config.timeoutMs, signal).then(([result]) => result),
+            signal,
+            method,
+          ),
+        ),
+      )
+    }
+    const send = target
+      ? () => postBatch(target, calls, this.config.timeoutMs, signal)
+      : (client: PublicClient) => Promise.all(calls.map((call) => client.request(call as never)))
+    return this.execute(send, signal, method, calls.length)
+  }
+
+  /**
+   * Records a healthy answer (also an answer about the request, like a revert).
+   *
+   * @param method - The method answered. Failures of one method (every `eth_getLogs` hanging)
+   *   keep counting while other methods (the headers beside them) succeed: only a success of the
+   *   failing method, or of an unnamed one (a probe), closes the breaker's count.
+   */
+  succeed(method?: string): void {
     this.#errorRate *= 0.8
+    if (method !== undefined && this.#failing !== undefined && method !== this.#failing) return
+    this.#failing = undefined
     this.breaker.success()
   }
 
@@ -167,14 +218,21 @@ export class Provider {
    * Records a failure: opens the breaker at once for bad data, wrong chain or a lagging head,
    * and keeps the provider out until its Retry-After has passed.
    *
+   * @param calls - The JSON-RPC calls of the failed request (a batch fails every call in it).
+   * @param method - The method that failed.
+   *
    * @returns Whether the provider just became benched.
    */
-  fail(failure: Failure): boolean {
+  fail(failure: Failure, calls = 1, method?: string): boolean {
     const wasAvailable = this.available
+    this.#failing = method
     this.count(failure.kind)
     this.#errorRate = this.#errorRate * 0.8 + 0.2
     this.lastFailure = `${failure.kind}: ${failure.reason}`
-    const strikes = TRIPPING.has(failure.kind) ? this.config.breakerFailures : 1
+    // Every call of a failed batch failed, as if each had been sent alone.
+    const strikes = TRIPPING.has(failure.kind)
+      ? this.config.breakerFailures
+      : Math.min(calls, this.config.breakerFailures)
     for (let i = 0; i < strikes; i++) this.breaker.failure()
     if (failure.retryAfterMs !== undefined) {
       this.#benchedUntil = Math.max(this.#benchedUntil, this.config.clock.now() + failure.retryAfterMs)

@@ -5,7 +5,7 @@ import { classify, type Failure, InvalidResponseError, LogsRangeError } from './
 import { type MergedFilter, toRpcFilter } from './filters.js'
 import { providerMetrics } from './metrics.js'
 import { Provider, type ProviderConfig, type ProviderSnapshot } from './provider.js'
-import { checkBlock, checkLogs, quantity } from './validate.js'
+import { type BlockReceipts, checkBlock, quantity, toLogs, toReceipts } from './validate.js'
 
 /** Where logs are fetched: a block range while catching up, or one block by hash when following. */
 export type LogScope = { fromBlock: bigint; toBlock: bigint } | { blockHash: Hex }
@@ -37,7 +37,22 @@ export interface RpcClientOptions {
 }
 
 type RpcBlock = Record<string, Hex | null | undefined>
-type RpcLog = { [K in keyof Log]: Hex } & { topics: Hex[] }
+
+/** Calls per header batch: small enough to fail over cheaply, large enough to make round trips rare. */
+const HEADER_BATCH = 100
+const HEADER_BATCH_N = BigInt(HEADER_BATCH)
+/** Blocks per receipts batch: a mainnet block's receipts run to hundreds of kilobytes. */
+const RECEIPT_BATCH = 10
+
+/** Whether a provider refused a call because it does not know the method. */
+function methodMissing(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, n = 0; e && n < 8; n++) {
+    if (e.code === -32601 || /method .*(not found|not supported|does not exist|unavailable)/i.test(String(e.message)))
+      return true
+    e = e.cause as typeof e
+  }
+  return false
+}
 
 /** A value and the provider that served it. */
 export interface Served<T> {
@@ -131,6 +146,21 @@ export class RpcClient {
     return this.#secondOpinion(this.#find(provider), value, signal)
   }
 
+  /**
+   * The number of the block the best provider tags `safe` or `finalized`.
+   *
+   * @throws RetryableError when no provider answers with such a block (a node without the tag).
+   */
+  async taggedHead(tag: 'safe' | 'finalized', signal?: AbortSignal): Promise<bigint> {
+    const check = (raw: unknown) => {
+      if (raw === null) throw new InvalidResponseError(`no "${tag}" block (does the node support the tag?)`)
+      const number = quantity((raw as { number?: unknown }).number, `${tag} block number`)
+      checkBlock(raw, number)
+      return number
+    }
+    return (await this.#request('eth_getBlockByNumber', [tag, false], check, { signal })).value
+  }
+
   /** `eth_getBlockByNumber(n, false)`; `undefined` when the provider does not have the block yet. */
   async header(number: bigint, avoid?: string): Promise<BlockHeader | undefined> {
     const check = (raw: unknown) => {
@@ -140,23 +170,117 @@ export class RpcClient {
     return (await this.#request('eth_getBlockByNumber', [toHex(number), false], check, { avoid })).value
   }
 
+  /**
+   * The headers of blocks `from..to` (`eth_getBlockByNumber(n, false)` each), sent as JSON-RPC
+   * batches of `HEADER_BATCH` calls, each batch failing over on its own.
+   *
+   * @returns One entry per block, in order; `undefined` where the provider does not have the block yet.
+   */
+  async headers(from: bigint, to: bigint): Promise<(BlockHeader | undefined)[]> {
+    const batches: Promise<(BlockHeader | undefined)[]>[] = []
+    for (let start = from; start <= to; start += HEADER_BATCH_N) {
+      const end = start + HEADER_BATCH_N - 1n
+      batches.push(this.#headerBatch(start, end < to ? end : to))
+    }
+    return (await Promise.all(batches)).flat()
+  }
+
+  async #headerBatch(from: bigint, to: bigint): Promise<(BlockHeader | undefined)[]> {
+    const method = 'eth_getBlockByNumber'
+    const calls = Array.from({ length: Number(to - from + 1n) }, (_, i) => ({
+      method,
+      params: [toHex(from + BigInt(i)), false],
+    }))
+    const send = async (p: Provider) =>
+      (await p.batch(calls)).map((raw, i) => {
+        checkBlock(raw, from + BigInt(i))
+        return raw ? toHeader(raw as RpcBlock) : undefined
+      })
+    return (await this.#attempt(method, send, { calls: calls.length })).value
+  }
+
+  /**
+   * Every transaction's receipt of each block: `eth_getBlockReceipts` in JSON-RPC batches or, on a
+   * provider without that method, the block's transaction hashes and then one
+   * `eth_getTransactionReceipt` per transaction, batched.
+   *
+   * @param blocks - Block numbers (while catching up, beside the headers) or hashes.
+   * @returns Per block, its checked receipts and the block hash they name.
+   */
+  async receipts(blocks: readonly (bigint | Hex)[]): Promise<BlockReceipts[]> {
+    const batches: Promise<BlockReceipts[]>[] = []
+    for (let i = 0; i < blocks.length; i += RECEIPT_BATCH)
+      batches.push(this.#receiptBatch(blocks.slice(i, i + RECEIPT_BATCH)))
+    return (await Promise.all(batches)).flat()
+  }
+
+  async #receiptBatch(blocks: readonly (bigint | Hex)[]): Promise<BlockReceipts[]> {
+    const send = async (p: Provider) => {
+      const raws =
+        (!p.lacksBlockReceipts && (await this.#blockReceipts(p, blocks))) || (await this.#txReceipts(p, blocks))
+      return raws.map((raw, i) => toReceipts(raw, blocks[i]!))
+    }
+    return (await this.#attempt('eth_getBlockReceipts', send, { calls: blocks.length })).value
+  }
+
+  /** `eth_getBlockReceipts` of each block; `undefined` when the provider lacks the method (remembered). */
+  async #blockReceipts(p: Provider, blocks: readonly (bigint | Hex)[]): Promise<unknown[] | undefined> {
+    const calls = blocks.map((b) => ({
+      method: 'eth_getBlockReceipts',
+      params: [typeof b === 'bigint' ? toHex(b) : b],
+    }))
+    try {
+      return await p.batch(calls)
+    } catch (error) {
+      if (!methodMissing(error)) throw error
+      p.lacksBlockReceipts = true
+      return undefined
+    }
+  }
+
+  /** Each block's transaction hashes, then each transaction's receipt, in batches. */
+  async #txReceipts(p: Provider, blocks: readonly (bigint | Hex)[]): Promise<unknown[][]> {
+    const bodies = await p.batch(
+      blocks.map((b) =>
+        typeof b === 'bigint'
+          ? { method: 'eth_getBlockByNumber', params: [toHex(b), false] }
+          : { method: 'eth_getBlockByHash', params: [b, false] },
+      ),
+    )
+    const hashes = bodies.map((body, i) => {
+      const list = (body as { transactions?: unknown } | null)?.transactions
+      if (!Array.isArray(list))
+        throw new RetryableError(`block ${blocks[i]} is not available on ${p.name}`, { code: 'RPC_BLOCK_UNAVAILABLE' })
+      return list as Hex[]
+    })
+    const calls = hashes.flat().map((hash) => ({ method: 'eth_getTransactionReceipt', params: [hash] }))
+    const chunks: Promise<unknown[]>[] = []
+    for (let i = 0; i < calls.length; i += HEADER_BATCH) chunks.push(p.batch(calls.slice(i, i + HEADER_BATCH)))
+    const receipts = (await Promise.all(chunks)).flat()
+    let next = 0
+    return hashes.map((list) => {
+      next += list.length
+      return receipts.slice(next - list.length, next)
+    })
+  }
+
   /** `eth_getLogs` for a merged filter, checked against the scope and filter. */
   async logs(scope: LogScope, filter: MergedFilter, avoid?: string): Promise<Served<Log[]>> {
     const range = 'blockHash' in scope ? scope : { fromBlock: toHex(scope.fromBlock), toBlock: toHex(scope.toBlock) }
-    const check = (raw: unknown) => {
-      checkLogs(raw, scope, filter)
-      return (raw as RpcLog[]).map(toLog)
-    }
-    return this.#request('eth_getLogs', [{ ...range, ...toRpcFilter(filter) }], check, { avoid })
+    const calls = [{ method: 'eth_getLogs', params: [{ ...range, ...toRpcFilter(filter) }] }]
+    const send = async (p: Provider) => toLogs((await p.batch(calls))[0], scope, filter)
+    return this.#attempt('eth_getLogs', send, { avoid })
   }
 
   /** Every log of block `number` from its receipts (`eth_getBlockReceipts`), preferably not from `avoid`. */
   async receiptLogs(number: bigint, blockHash: Hex, avoid?: string): Promise<Served<Log[]>> {
     const check = (raw: unknown) => {
       if (!Array.isArray(raw)) throw new InvalidResponseError('eth_getBlockReceipts answer is not an array')
-      const logs = raw.flatMap((r: { logs: unknown }) => r.logs as RpcLog[])
-      checkLogs(logs, { blockHash }, {})
-      return logs.map(toLog)
+      return toLogs(
+        raw.flatMap((r: { logs: unknown }) => r.logs),
+        { blockHash },
+        {},
+      )
     }
     return this.#request('eth_getBlockReceipts', [toHex(number)], check, { avoid })
   }
@@ -201,7 +325,7 @@ export class RpcClient {
   async #attempt<T>(
     method: string,
     send: (provider: Provider) => Promise<T>,
-    opts: { avoid?: string | undefined; signal?: AbortSignal | undefined },
+    opts: { avoid?: string | undefined; signal?: AbortSignal | undefined; calls?: number | undefined },
   ): Promise<Served<T>> {
     const tried = new Set<Provider>()
     const attempts = this.#providers.length * 2 + 1
@@ -209,20 +333,20 @@ export class RpcClient {
       const provider = await this.#pick(tried, opts.avoid, opts.signal)
       try {
         const value = await send(provider)
-        provider.succeed()
+        provider.succeed(method)
         return { value, provider: provider.name }
       } catch (error) {
         const failure = classify(error, method.split(' ')[0]!)
         if (failure.kind === 'rpc' || failure.kind === 'range') provider.count(failure.kind)
         if (failure.kind === 'rpc') {
-          provider.succeed()
+          provider.succeed(method)
           throw this.#wrap(method, provider, error)
         }
         if (failure.kind === 'range') {
-          provider.succeed()
+          provider.succeed(method)
           throw new LogsRangeError(`${method} too large for ${provider.name}: ${failure.reason}`, this.#cause(error))
         }
-        this.#fail(provider, failure)
+        this.#fail(provider, failure, opts.calls, method)
         tried.add(provider)
         if (attempt >= attempts || opts.signal?.aborted) throw this.#wrap(method, provider, error, failure)
       }
@@ -325,8 +449,9 @@ export class RpcClient {
     return this.#providers.find((p) => p.name === name)
   }
 
-  #fail(p: Provider, failure: Failure): void {
-    if (p.fail(failure)) this.options.onEvent?.({ type: 'benched', provider: p.name, reason: p.lastFailure })
+  #fail(p: Provider, failure: Failure, calls?: number, method?: string): void {
+    if (p.fail(failure, calls, method))
+      this.options.onEvent?.({ type: 'benched', provider: p.name, reason: p.lastFailure })
   }
 
   #cause(error: unknown): Error {
@@ -366,18 +491,5 @@ export function toHeader(block: RpcBlock): BlockHeader {
     excessBlobGas: big(block.excessBlobGas),
     logsBloom: block.logsBloom ? lower(block.logsBloom) : undefined,
     miner: block.miner ? lower(block.miner) : undefined,
-  }
-}
-
-function toLog(log: RpcLog): Log {
-  return {
-    address: lower(log.address),
-    topics: log.topics.map(lower),
-    data: log.data,
-    blockNumber: BigInt(log.blockNumber),
-    blockHash: lower(log.blockHash),
-    transactionHash: lower(log.transactionHash),
-    transactionIndex: Number(log.transactionIndex),
-    logIndex: Number(log.logIndex),
   }
 }

@@ -96,7 +96,9 @@ export class RpcSource implements Source {
   async *stream(request: StreamRequest): AsyncGenerator<ChainEvent> {
     const { chain, options } = this
     const warn = (fields: object, message: string) => this.logger.warn({ ...fields, chain: chain.name }, message)
-    const heads = this.#headFeed(warn)
+    const tag = request.finality === 'safe' || request.finality === 'finalized' ? request.finality : undefined
+    // A tag is learnt by polling: newHeads notifications carry the latest block only.
+    const heads = tag ? undefined : this.#headFeed(warn)
     const stream = new BlockStream(
       {
         rpc: this.#rpc,
@@ -107,6 +109,7 @@ export class RpcSource implements Source {
         targetLogs: options.targetLogsPerRequest,
         warn,
         heads,
+        tag,
       },
       request,
     )

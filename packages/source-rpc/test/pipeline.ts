@@ -7,12 +7,14 @@ import {
   type Extractor,
   type Feature,
   type FeatureBatch,
+  type FinalityMode,
   featureId,
   inject,
   type LogFilter,
   OptionsToken,
   Pipeline,
   type PipelineOptions,
+  type Receipt,
   type ResolvedComponent,
   type ResolvedConfig,
   type Retraction,
@@ -25,13 +27,26 @@ import { type RpcSourceOptionsInput, rpcSourceOptions } from '../src/options.js'
 /** What the test sink saw: one entry per written block, per chain. */
 export type Written = Map<string, { block: bigint; hash: string; logs: number }[]>
 
+/** What a test extractor asks for and records: whether it wants receipts, and the receipts it got per block. */
+export interface ExtractorProbe {
+  id: string
+  receipts?: boolean
+  seen: Map<bigint, Receipt[] | undefined>
+}
+
 /** Emits one feature per matching log; the filters come from its options. */
 class LogsExtractor implements Extractor {
-  constructor(@inject(OptionsToken) private readonly options: { filters: LogFilter[] }) {}
+  constructor(
+    @inject(OptionsToken) private readonly options: { filters: LogFilter[]; probe?: ExtractorProbe | undefined },
+  ) {}
   logFilters(): LogFilter[] {
     return this.options.filters
   }
-  onBlock({ chain, header, logs }: BlockContext): Feature[] {
+  receipts(): boolean {
+    return this.options.probe?.receipts === true
+  }
+  onBlock({ chain, header, logs, receipts }: BlockContext): Feature[] {
+    this.options.probe?.seen.set(header.number, receipts)
     return logs.map(
       (log) =>
         ({
@@ -103,22 +118,25 @@ const component = <R extends 'source' | 'extractor' | 'sink'>(
  * memory sink, serving `/health` and `/metrics` on a free loopback port.
  */
 export function rpcPipeline(
-  chains: { info: ChainInfo; source: RpcSourceOptionsInput }[],
+  chains: { info: ChainInfo; source: RpcSourceOptionsInput; finality?: FinalityMode }[],
   filters: LogFilter[],
   dir: string,
   options: PipelineOptions = {},
+  probes: ExtractorProbe[] = [],
 ): { pipeline: Pipeline; written: Written } {
   const written: Written = new Map()
   const config: ResolvedConfig = {
     file: '<embedded>',
     dir,
     name: 'rpc-e2e',
-    chains: chains.map(({ info, source }) => ({
+    chains: chains.map(({ info, source, finality }) => ({
       info,
-      finality: info.finalityDepth,
+      finality: finality ?? info.finalityDepth,
       source: component(rpcSource, 'rpc', `chains.${info.name}.source`, rpcSourceOptions.parse(source)),
     })),
-    extractors: [component(extractorDef, 'logs', 'extractors[0]', { filters })],
+    extractors: probes.length
+      ? probes.map((probe, i) => component(extractorDef, probe.id, `extractors[${i}]`, { filters, probe }))
+      : [component(extractorDef, 'logs', 'extractors[0]', { filters })],
     detectors: [],
     sinks: [component(sinkDef, 'memory', 'sinks[0]', { written })],
     checkpoint: { dir: `${dir}/checkpoints`, everyBlocks: 1, everyMs: 60_000 },

@@ -53,6 +53,30 @@ export interface Log {
   logIndex: number
 }
 
+/** A transaction's receipt, for extractors that declare they need receipts. Integers are exact bigints. */
+export interface Receipt {
+  /** Transaction hash, lower-case hex. */
+  transactionHash: Hex
+  /** Index of the transaction within the block. */
+  transactionIndex: number
+  /** Sender, lower-case hex. */
+  from: Hex
+  /** Recipient, lower-case hex; `null` for a contract creation. */
+  to: Hex | null
+  /** Outcome; absent before Byzantium, whose receipts carry a state root instead. */
+  status?: 'success' | 'reverted' | undefined
+  /** Gas used by this transaction. */
+  gasUsed: bigint
+  /** Price per gas actually paid (base fee plus the priority fee paid); absent on nodes that do not report it. */
+  effectiveGasPrice?: bigint | undefined
+  /** Gas used by the block up to and including this transaction. */
+  cumulativeGasUsed: bigint
+  /** Transaction type: 0 legacy, 1 EIP-2930, 2 EIP-1559, 3 EIP-4844, 4 EIP-7702, or a chain's own (0x7e on OP Stack). */
+  type: number
+  /** Every log the transaction emitted, in log order. */
+  logs: Log[]
+}
+
 /**
  * A log filter an extractor declares. The source merges the filters of every extractor into as
  * few requests as it can.
@@ -112,6 +136,8 @@ export interface BlockEvent {
   header: BlockHeader
   /** Logs matching the union of every extractor's filters, ordered by `logIndex`. */
   logs: Log[]
+  /** Every transaction's receipt, in transaction order; present only when the request asked for receipts. */
+  receipts?: Receipt[] | undefined
 }
 
 /** Blocks above `to` were dropped from the canonical chain (a reorg). */

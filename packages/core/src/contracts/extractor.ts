@@ -1,6 +1,6 @@
 import type { ChainInfo } from '../schema/chains.js'
 import type { Feature } from '../schema/feature.js'
-import type { BlockHeader, BlockRef, ChainReader, Log, LogFilter } from './chain.js'
+import type { BlockHeader, BlockRef, ChainReader, Log, LogFilter, Receipt } from './chain.js'
 
 /** What an extractor receives for each block. */
 export interface BlockContext {
@@ -12,6 +12,8 @@ export interface BlockContext {
   logs: Log[]
   /** Reads state at this block. */
   reader: ChainReader
+  /** Every transaction's receipt, in transaction order; only for an extractor whose `receipts(chain)` is true. */
+  receipts?: Receipt[] | undefined
 }
 
 /** What an extractor receives when blocks are reverted. */
@@ -34,6 +36,14 @@ export interface RevertContext {
 export interface Extractor {
   /** The logs this extractor needs on `chain`. */
   logFilters(chain: ChainInfo): LogFilter[]
+  /**
+   * Whether this extractor needs every transaction's receipt on `chain` (gas, status, senders).
+   * Receipts cost a request per block or more, so the source fetches them only when some
+   * extractor asks, and only extractors that asked receive them in {@link BlockContext.receipts}.
+   *
+   * @default false, when omitted
+   */
+  receipts?(chain: ChainInfo): boolean
   /** Called once per lane before the first block, with a reader at the start block. */
   init?(chain: ChainInfo, reader: ChainReader): Promise<void>
   /** Extracts the features of one block. */

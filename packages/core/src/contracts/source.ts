@@ -1,4 +1,4 @@
-import type { ChainInfo } from '../schema/chains.js'
+import type { ChainInfo, FinalityMode } from '../schema/chains.js'
 import type { BlockRef, ChainEvent, ChainReader, LogFilter } from './chain.js'
 
 /** What the runtime asks a source to stream. */
@@ -20,6 +20,14 @@ export interface StreamRequest {
   resume?: BlockRef[] | undefined
   /** The union of every extractor's log filters. */
   filters: LogFilter[]
+  /** Whether blocks must carry every transaction's receipt (some extractor asked). Omitted: no receipts. */
+  receipts?: boolean | undefined
+  /**
+   * The chain's finality setting. `'safe'` or `'finalized'`: follow the node's block of that tag
+   * instead of the latest, so the stream never emits a block above it. A depth or omitted: follow
+   * the latest block, with reorgs up to `chain.finalityDepth`.
+   */
+  finality?: FinalityMode | undefined
   /** Aborted when the pipeline stops; the stream must then end promptly. */
   signal: AbortSignal
 }

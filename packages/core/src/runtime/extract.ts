@@ -28,11 +28,14 @@ export async function extractBlock(
   const { chain, metrics } = lane
   const { header } = event
   const extracted = await Promise.all(
-    extractors.map(async ({ id, extractor, match }) => {
+    extractors.map(async ({ id, extractor, match, receipts }) => {
       const target = lane.target('extractor', id)
       const logs = event.logs.filter(match)
       metrics.componentReceived.inc(target.labels, logs.length)
-      const features = await invoke(target, 'onBlock', () => extractor.onBlock({ chain, header, logs, reader }))
+      const context = receipts
+        ? { chain, header, logs, reader, receipts: event.receipts }
+        : { chain, header, logs, reader }
+      const features = await invoke(target, 'onBlock', () => extractor.onBlock(context))
       metrics.componentEmitted.inc(target.labels, features.length)
       return features
     }),

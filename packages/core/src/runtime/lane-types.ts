@@ -32,6 +32,8 @@ export interface ExtractorSlot {
   id: string
   extractor: Extractor
   match: LogMatcher
+  /** Whether it asked for receipts on this lane's chain. */
+  receipts?: boolean | undefined
 }
 
 /** What travels from extraction to the sink stage, in chain order. @internal */

@@ -1,6 +1,7 @@
 import type { BlockEvent, BlockRef, ChainEvent, LogFilter, RevertEvent } from '../contracts/chain.js'
 import type { Source, StreamRequest } from '../contracts/source.js'
 import { FatalError } from '../errors.js'
+import type { FinalityMode } from '../schema/chains.js'
 import type { FeatureStore } from '../state/types.js'
 import { BoundedQueue } from '../util/queue.js'
 import { backoffDelay, isRetryable } from '../util/retry.js'
@@ -34,6 +35,8 @@ export interface LaneParts {
   queueCapacity: number
   /** How often to ask the source for its head, for the lag metrics. */
   headPollMs: number
+  /** The chain's finality setting, passed on to the source. */
+  finality?: FinalityMode | undefined
 }
 
 /**
@@ -115,6 +118,8 @@ export class Lane {
     const { source } = this.#parts
     const signal = this.#abort.signal
     const filters = this.#parts.extractors.length ? this.#filters() : []
+    const receipts = this.#parts.extractors.some((slot) => slot.receipts)
+    const { finality } = this.#parts
     for (let failures = 0; !signal.aborted; ) {
       const request: StreamRequest = {
         chain: this.#shared.chain,
@@ -122,6 +127,8 @@ export class Lane {
         to,
         resume: this.#resume.length ? this.#resume.map((ref) => ({ ...ref })) : undefined,
         filters,
+        ...(receipts ? { receipts } : {}),
+        ...(typeof finality === 'string' ? { finality } : {}),
         signal,
       }
       const iterator = source.stream(request)[Symbol.asyncIterator]()

@@ -66,7 +66,8 @@ export function buildLane(parts: PipelineParts, chain: ResolvedChain, status: La
     .filter((entry) => entry.chains === undefined || entry.chains.includes(info.name))
     .map((entry) => {
       const extractor = scope.instantiate(entry, context('extractor', entry.id, entry.path), logger) as Extractor
-      return { id: entry.id, extractor, match: compileFilters(extractor.logFilters(info)) }
+      const receipts = extractor.receipts?.(info) === true
+      return { id: entry.id, extractor, match: compileFilters(extractor.logFilters(info)), receipts }
     })
   const shared: LaneShared = {
     pipeline: config.name,
@@ -98,6 +99,7 @@ export function buildLane(parts: PipelineParts, chain: ResolvedChain, status: La
     checkpoint: wiring.checkpoint,
     queueCapacity: config.queue.maxBlocks,
     headPollMs: Math.max(1000, info.blockTimeMs),
+    finality: chain.finality,
   }
   return new Lane(shared, lane, wiring.signal)
 }
