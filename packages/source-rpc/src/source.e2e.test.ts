@@ -1,6 +1,7 @@
 import { type BlockEvent, type ChainEvent, type ChainInfo, KNOWN_CHAINS, type StreamRequest } from '@qenus/core'
 import { encodeEventTopics, type Hex, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { collect } from '../test/faults.js'
 import {
   type Anvil,
   compile,
@@ -32,28 +33,13 @@ const source = (overrides: Record<string, unknown> = {}, on: ChainInfo = chain) 
 
 type Request = Omit<StreamRequest, 'chain' | 'signal'>
 
-/** Streams until `stop` says so (or the stream ends), within a time limit. */
-async function take(
+/** Streams this file's chain until `stop` says so (or the stream ends), within a time limit. */
+const take = (
   src: RpcSource,
   request: Request,
-  stop: (events: ChainEvent[]) => boolean = () => false,
-  onEvent: (event: ChainEvent) => void = () => {},
-): Promise<ChainEvent[]> {
-  const ac = new AbortController()
-  const timer = setTimeout(() => ac.abort(new Error('test timed out')), 60_000)
-  const events: ChainEvent[] = []
-  try {
-    for await (const event of src.stream({ chain, signal: ac.signal, ...request })) {
-      events.push(event)
-      onEvent(event)
-      if (stop(events)) break
-    }
-  } finally {
-    clearTimeout(timer)
-  }
-  expect(ac.signal.aborted, 'stream hit the test time limit').toBe(false)
-  return events
-}
+  stop?: (events: ChainEvent[]) => boolean,
+  onEvent?: (event: ChainEvent) => void,
+): Promise<ChainEvent[]> => collect(src, { chain, ...request }, stop, onEvent)
 
 const blocks = (events: ChainEvent[]) => events.filter((e): e is BlockEvent => e.type === 'block')
 const head = async () => BigInt(await anvil.rpc<Hex>('eth_blockNumber'))

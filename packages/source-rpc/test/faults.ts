@@ -1,4 +1,11 @@
-import { type BlockEvent, type ChainEvent, type ChainInfo, KNOWN_CHAINS, type LogFilter } from '@qenus/core'
+import {
+  type BlockEvent,
+  type ChainEvent,
+  type ChainInfo,
+  KNOWN_CHAINS,
+  type LogFilter,
+  type StreamRequest,
+} from '@qenus/core'
 import { type Devnet, loadArtifact } from '@qenus/testkit'
 import { encodeEventTopics } from 'viem'
 import { expect } from 'vitest'
@@ -45,10 +52,10 @@ export function makeSource(
   return new RpcSource(options, chain, logger)
 }
 
-/** Streams until `stop` says so or the stream ends, within a time limit. */
+/** Streams until `stop` says so or the stream ends, within a time limit (on {@link chain} unless the request names one). */
 export async function collect(
   source: RpcSource,
-  request: { from: bigint; to?: bigint; filters: LogFilter[] },
+  request: Omit<StreamRequest, 'chain' | 'signal'> & { chain?: ChainInfo },
   stop: (events: ChainEvent[]) => boolean = () => false,
   onEvent: (event: ChainEvent) => void = () => {},
 ): Promise<ChainEvent[]> {
@@ -56,7 +63,7 @@ export async function collect(
   const timer = setTimeout(() => ac.abort(new Error('test timed out')), 60_000)
   const events: ChainEvent[] = []
   try {
-    for await (const event of source.stream({ chain, signal: ac.signal, ...request })) {
+    for await (const event of source.stream({ chain, ...request, signal: ac.signal })) {
       events.push(event)
       onEvent(event)
       if (stop(events)) break

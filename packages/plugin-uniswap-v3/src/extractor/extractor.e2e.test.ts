@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module'
-import type { BlockHeader, ChainReader, Hex, Log, MulticallResult, ReadContractParameters } from '@qenus/core'
+import type { BlockHeader, ChainReader, Hex, Log } from '@qenus/core'
 import { KNOWN_CHAINS } from '@qenus/core'
 import { type Devnet, startDevnet } from '@qenus/testkit'
 import { decodeEventLog, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readerAt as devnetReader } from '../../test/devnet.js'
 import { capturingLogger } from '../../test/logger.js'
 import { SWAP_TOPIC } from '../swap/decode.js'
 import { UniswapV3Extractor } from './extractor.js'
@@ -19,27 +20,14 @@ const swapAbi = parseAbi([
 ])
 const chain = KNOWN_CHAINS.devnet
 
-/** A ChainReader over the devnet's JSON-RPC, bound to one block, counting its multicalls. */
+/** The devnet reader of one block, counting its multicalls. */
 function readerAt(devnet: Devnet, header: BlockHeader, counter: { multicalls: number }): ChainReader {
+  const reader = devnetReader(devnet, header)
   return {
-    block: header,
-    call: async ({ to, data }) =>
-      (await devnet.publicClient.call({ to, data, blockNumber: header.number })).data ?? '0x',
-    readContract: (p) =>
-      devnet.publicClient.readContract({ ...(p as ReadContractParameters), blockNumber: header.number } as never),
-    async multicall(calls: readonly ReadContractParameters[]): Promise<MulticallResult[]> {
+    ...reader,
+    multicall(calls) {
       counter.multicalls++
-      const results: { status: 'success' | 'failure'; result?: unknown; error?: Error }[] =
-        await devnet.publicClient.multicall({
-          contracts: calls as never,
-          allowFailure: true,
-          blockNumber: header.number,
-        })
-      return results.map((r) =>
-        r.status === 'success'
-          ? { status: 'success', result: r.result }
-          : { status: 'failure', error: r.error ?? new Error('call failed') },
-      )
+      return reader.multicall(calls)
     },
   }
 }
