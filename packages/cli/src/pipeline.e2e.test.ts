@@ -4,7 +4,7 @@ import { decodeFeatureJson, type Feature, type Hex } from '@qenus/core'
 import { type Devnet, startDevnet } from '@qenus/testkit'
 import { decodeEventLog, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, type RunningCli, runCli, startCli, tempDir, waitFor } from './test/helpers.js'
+import { freePort, killStrays, type RunningCli, runCli, startCli, tempDir, waitFor } from './test/helpers.js'
 
 const SWAP_ABI = parseAbi([
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
@@ -27,6 +27,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  killStrays()
   await devnet?.stop()
 })
 

@@ -35,6 +35,13 @@ export interface RunningCli {
   exited: Promise<CliResult>
 }
 
+const running = new Set<import('node:child_process').ChildProcess>()
+
+/** Kills every `qenus` a test started and left running (a failed assertion must not leave strays). */
+export function killStrays(): void {
+  for (const child of running) child.kill('SIGKILL')
+}
+
 /** Starts the built `qenus` with `args` and returns at once. */
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -50,6 +57,8 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
   child.stderr?.on('data', (chunk) => {
     stderr += chunk
   })
+  running.add(child)
+  child.on('exit', () => running.delete(child))
   const exited = new Promise<CliResult>((resolvePromise, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }))
