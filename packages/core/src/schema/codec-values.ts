@@ -143,3 +143,29 @@ export function messageConverter(
     return out
   }
 }
+
+/**
+ * Lifts a value converter to the field: as is for a single field, element by element (each error
+ * naming its index) for a repeated one; `lenient` reads an absent repeated field as empty.
+ * @internal
+ */
+export function repeatedOr(
+  field: FieldSpec,
+  one: (value: unknown) => unknown,
+  lenient = false,
+): (value: unknown) => unknown {
+  if (!field.repeated) return one
+  return (v) => {
+    if (lenient && v == null) return []
+    if (!Array.isArray(v)) throw new FieldError(`expected an array, got ${describe(v)}`)
+    const out = new Array<unknown>(v.length)
+    for (let i = 0; i < v.length; i++) {
+      try {
+        out[i] = one(v[i])
+      } catch (error) {
+        annotate(error, i)
+      }
+    }
+    return out
+  }
+}

@@ -1,6 +1,5 @@
 import type { FieldSpec } from './codec-schema.js'
 import {
-  annotate,
   describe,
   expected,
   FieldError,
@@ -9,6 +8,7 @@ import {
   lowerHex,
   messageConverter,
   parseDecimal,
+  repeatedOr,
 } from './codec-values.js'
 import type { JsonMode } from './json-encode.js'
 
@@ -52,20 +52,7 @@ function scalarDecoder(field: FieldSpec, mode: JsonMode): Decode {
 }
 
 function valueDecoder(field: FieldSpec, mode: JsonMode): Decode {
-  const one = scalarDecoder(field, mode)
-  if (!field.repeated) return one
-  return (v) => {
-    if (!Array.isArray(v)) throw new FieldError(`expected an array, got ${describe(v)}`)
-    const out = new Array<unknown>(v.length)
-    for (let i = 0; i < v.length; i++) {
-      try {
-        out[i] = one(v[i])
-      } catch (error) {
-        annotate(error, i)
-      }
-    }
-    return out
-  }
+  return repeatedOr(field, scalarDecoder(field, mode))
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   lowerHex,
   messageConverter,
   parseDecimal,
+  repeatedOr,
   toCodecError,
 } from './codec-values.js'
 import type { Feature } from './feature.js'
@@ -125,23 +126,6 @@ function objectFromWire(fields: FieldSpec[]): (msg: unknown) => Record<string, u
         out[name] = converters[i](v)
       } catch (error) {
         annotate(error, name)
-      }
-    }
-    return out
-  }
-}
-
-function repeatedOr(field: FieldSpec, one: Convert, lenient = false): Convert {
-  if (!field.repeated) return one
-  return (v) => {
-    if (lenient && v == null) return []
-    if (!Array.isArray(v)) throw new FieldError(`expected an array, got ${describe(v)}`)
-    const out = new Array<unknown>(v.length)
-    for (let i = 0; i < v.length; i++) {
-      try {
-        out[i] = one(v[i])
-      } catch (error) {
-        annotate(error, i)
       }
     }
     return out
