@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
+import { spawnAnvil } from '@qenus/testkit'
 import { type Abi, createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -21,29 +20,10 @@ export interface Anvil {
   stop: () => Promise<void>
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Spawns anvil on a free loopback port; resolves once it answers. */
+/** Spawns anvil on a free loopback port (through the testkit, so its state files are cleaned up); resolves once it answers. */
 export async function startAnvil(args: string[] = []): Promise<Anvil> {
-  const bin = join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil')
-  const port = await freePort()
-  const child: ChildProcess = spawn(bin, ['--host', '127.0.0.1', '--port', String(port), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (d) => {
-    output += d
-  })
-  child.stderr?.on('data', (d) => {
-    output += d
-  })
-  const url = `http://127.0.0.1:${port}`
+  const anvil = await spawnAnvil(args)
+  const url = `http://127.0.0.1:${anvil.port}`
   const rpc = async <T>(method: string, params: unknown[] = []): Promise<T> => {
     const res = await fetch(url, {
       method: 'POST',
@@ -54,22 +34,7 @@ export async function startAnvil(args: string[] = []): Promise<Anvil> {
     if (body.error) throw new Error(`${method}: ${body.error.message}`)
     return body.result as T
   }
-  for (let i = 0; ; i++) {
-    try {
-      await rpc('eth_chainId')
-      break
-    } catch {
-      if (i > 100 || child.exitCode !== null) throw new Error(`anvil did not start: ${output}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    await exited
-  }
-  return { url, rpc, client: createPublicClient({ transport: http(url) }), stop }
+  return { url, rpc, client: createPublicClient({ transport: http(url) }), stop: anvil.stop }
 }
 
 type RpcCall = { id: unknown; method: string; params: unknown[] }

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { type AddressInfo, createServer } from 'node:net'
-import { arch, platform } from 'node:os'
+import { arch, platform, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
@@ -56,10 +56,35 @@ export async function spawnAnvil(args: string[], timeoutMs = 20_000): Promise<An
   }
 }
 
+// anvil keeps old states under $HOME/.foundry/anvil/tmp and leaves them behind when killed: each
+// process gets a HOME of its own, removed when it exits (or with the test process).
+const homes = new Set<string>()
+let homesHookInstalled = false
+
+function anvilHome(): string {
+  if (!homesHookInstalled) {
+    homesHookInstalled = true
+    process.once('exit', () => {
+      for (const home of homes) rmSync(home, { recursive: true, force: true })
+    })
+  }
+  const home = mkdtempSync(join(tmpdir(), 'qenus-anvil-home-'))
+  homes.add(home)
+  return home
+}
+
+function removeHome(home: string): void {
+  homes.delete(home)
+  rmSync(home, { recursive: true, force: true })
+}
+
 async function spawnOn(port: number, args: string[], timeoutMs: number): Promise<AnvilProcess> {
+  const home = anvilHome()
   const child = spawn(resolveAnvilBinary(), ['--port', String(port), '--host', '127.0.0.1', '--quiet', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, HOME: home },
   })
+  child.once('exit', () => removeHome(home))
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
