@@ -18,6 +18,7 @@ import { checkAgainstBloom } from './bloom.js'
 import { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
 import type { HeadFeed } from './heads.js'
 import { Lineage } from './lineage.js'
+import { PollPacer } from './pacer.js'
 import type { RpcClient } from './rpc.js'
 import type { BlockReceipts } from './validate.js'
 
@@ -60,8 +61,11 @@ export class BlockStream {
   readonly #filter: MergedFilter | undefined
   readonly #match: LogMatcher
   readonly #lineage: Lineage
+  readonly #pacer: PollPacer
   #next = 0n
   #span: number
+  /** The header the last head poll brought, for the stream to take instead of fetching it. */
+  #polled: BlockHeader | undefined
 
   constructor(
     private readonly config: BlockStreamConfig,
@@ -71,6 +75,7 @@ export class BlockStream {
     this.#match = compileFilters(request.filters)
     this.#lineage = new Lineage(config.chain.finalityDepth + 1, request.resume ?? [])
     this.#span = config.maxBlockRange
+    this.#pacer = new PollPacer(config.pollIntervalMs, config.chain.blockTimeMs)
   }
 
   /** Streams events until `to`, or forever. Rejects with an `AbortError` once the signal aborts. */
@@ -192,9 +197,31 @@ export class BlockStream {
     }
   }
 
+  /**
+   * Polls the head when the next block is due. Without a tag the poll asks for the latest block,
+   * so the next block usually arrives with its header and needs no fetch of its own.
+   */
   async #polledHead(): Promise<bigint> {
-    await this.#pause()
-    return this.#headNow()
+    const { rpc, tag } = this.config
+    if (tag) {
+      await this.#pause()
+      return this.#headNow()
+    }
+    await this.#pause(this.#pacer.delay())
+    const { head, header } = await this.#io(rpc.latest(this.request.signal))
+    this.#pacer.saw(head)
+    this.#polled = header
+    return head
+  }
+
+  /** The header of block `number` a notification or a head poll brought, once. */
+  #take(number: bigint): BlockHeader | undefined {
+    const polled = this.#polled
+    if (polled?.number === number) {
+      this.#polled = undefined
+      return polled
+    }
+    return this.config.heads?.take(number)
   }
 
   /** Before the first block, remember its parent so a reorg of the first block can be reverted. */
@@ -217,7 +244,7 @@ export class BlockStream {
 
   /** One block, its logs fetched by hash so they cannot come from another branch. */
   async #fetchBlock(number: bigint): Promise<BlockEvent | undefined> {
-    const header = this.config.heads?.take(number) ?? (await this.#io(this.config.rpc.header(number)))
+    const header = this.#take(number) ?? (await this.#io(this.config.rpc.header(number)))
     if (!header) return undefined
     const { rpc } = this.config
     const [served, receipts] = await this.#io(
@@ -356,9 +383,9 @@ export class BlockStream {
     return this.#io(tag ? rpc.taggedHead(tag, signal) : rpc.blockNumber(signal))
   }
 
-  /** Waits one poll interval; ends at once when the signal aborts and leaves no timer behind. */
-  #pause(): Promise<void> {
-    return this.#io(sleep(this.config.pollIntervalMs, undefined, { signal: this.request.signal }))
+  /** Waits `ms` (one poll interval by default); ends at once when the signal aborts and leaves no timer behind. */
+  #pause(ms = this.config.pollIntervalMs): Promise<void> {
+    return this.#io(sleep(ms, undefined, { signal: this.request.signal }))
   }
 
   /** Awaits `work`, or rejects as soon as the request's signal aborts. */

@@ -147,6 +147,24 @@ export class RpcClient {
   }
 
   /**
+   * The head with its header (`eth_getBlockByNumber('latest', false)`), checked like
+   * {@link RpcClient.blockNumber}: a provider trailing the others is benched and another asked.
+   *
+   * @returns The head, and the header of the block the provider called latest (below `head` when
+   * a second opinion found a newer head elsewhere).
+   */
+  async latest(signal?: AbortSignal): Promise<{ head: bigint; header: BlockHeader }> {
+    const check = (raw: unknown, p: Provider) => {
+      if (raw === null) throw new InvalidResponseError('no latest block')
+      const number = this.#checkHead((raw as { number?: unknown } | undefined)?.number, p)
+      checkBlock(raw, number)
+      return toHeader(raw as RpcBlock)
+    }
+    const { value, provider } = await this.#request('eth_getBlockByNumber', ['latest', false], check, { signal })
+    return { head: await this.#secondOpinion(this.#find(provider), value.number, signal), header: value }
+  }
+
+  /**
    * The number of the block the best provider tags `safe` or `finalized`.
    *
    * @throws RetryableError when no provider answers with such a block (a node without the tag).

@@ -203,12 +203,17 @@ describe('follow', () => {
     const proxy = await startCountingProxy(anvil.url)
     try {
       const start = await head()
+      // The head poll asks for the latest block (with its header); a lagging node answers an older one.
+      const older = await anvil.rpc('eth_getBlockByNumber', [`0x${(start - 2n).toString(16)}`, false])
       const src = new RpcSource(rpcSourceOptions.parse({ providers: [proxy.url], pollIntervalMs: 20 }), chain, logger)
       lines.length = 0
       const events = await take(src, { from: start - 2n, filters: [] }, lastBlockIs(start + 2n), (e) => {
         if (e.type !== 'block' || e.header.number !== start) return
-        proxy.state.rewrite = (call, reply) =>
-          call.method === 'eth_blockNumber' ? { ...reply, result: `0x${(start - 2n).toString(16)}` } : reply
+        proxy.state.rewrite = (call, reply) => {
+          if (call.method === 'eth_blockNumber') return { ...reply, result: `0x${(start - 2n).toString(16)}` }
+          const latest = call.method === 'eth_getBlockByNumber' && (call.params as unknown[])[0] === 'latest'
+          return latest ? { ...reply, result: older } : reply
+        }
         void (async () => {
           await new Promise((r) => setTimeout(r, 150))
           proxy.state.rewrite = undefined

@@ -106,6 +106,20 @@ describe('startFaultProxy', () => {
     expect((await rpc(proxy.url, 'eth_blockNumber')).result).toBe(hex(last - 3n))
   })
 
+  it('applies the head faults to the latest block too', async () => {
+    proxy.clear()
+    const latest = () => rpc<{ number: string; hash: string }>(proxy.url, 'eth_getBlockByNumber', ['latest', false])
+    const top = BigInt((await rpc<string>(devnet.rpcUrl, 'eth_blockNumber')).result!)
+    const frozen = proxy.inject({ fault: { type: 'freeze-head' } })
+    expect((await latest()).result?.number).toBe(hex(top))
+    await devnet.mine(1)
+    expect((await latest()).result?.number).toBe(hex(top))
+    frozen.remove()
+    proxy.inject({ fault: { type: 'head-behind', blocks: 5 } })
+    const behind = (await rpc<{ hash: string }>(devnet.rpcUrl, 'eth_getBlockByNumber', [hex(top - 4n), false])).result
+    expect((await latest()).result).toEqual(behind)
+  })
+
   it('rewrites the block hash of a log, or drops the last log that is alone of its kind in its block', async () => {
     proxy.clear()
     const node = (await rpc<Log[]>(devnet.rpcUrl, 'eth_getLogs', [allLogs])).result!

@@ -67,16 +67,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const replies = Array.isArray(answer) ? answer : [answer]
     const byId = new Map(replies.map((r) => [JSON.stringify(r.id), r]))
     let broken: Fault | undefined
-    const out = batch.map((call) => {
-      const reply = byId.get(JSON.stringify(call.id)) ?? { id: call.id, error: { code: -32603, message: 'no reply' } }
-      const effect = firstEffect(call, reply)
-      if (effect && 'http' in effect) broken ??= effect.http
-      return effect && 'reply' in effect ? { jsonrpc: '2.0', ...effect.reply } : reply
-    })
+    const out = await Promise.all(
+      batch.map(async (call) => {
+        const reply = byId.get(JSON.stringify(call.id)) ?? { id: call.id, error: { code: -32603, message: 'no reply' } }
+        const effect = firstEffect(call, reply)
+        if (effect && 'http' in effect) broken ??= effect.http
+        if (effect && 'instead' in effect) return { ...(await ask(effect.instead)), id: call.id }
+        return effect && 'reply' in effect ? { jsonrpc: '2.0', ...effect.reply } : reply
+      }),
+    )
     const text = JSON.stringify(Array.isArray(parsed) ? out : out[0])
     if (broken) return breakExchange(res, broken, text)
     res.writeHead(upstream.status, { 'content-type': 'application/json' })
     res.end(text)
+  }
+
+  /** The upstream's answer to a call the client did not make (a fault answering one call with another's reply). */
+  async function ask(call: { method: string; params: unknown[] }): Promise<ProxiedReply> {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 0, ...call })
+    const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    return (await upstream.json()) as ProxiedReply
   }
 
   function firstEffect(call: ProxiedCall, reply: ProxiedReply): FaultEffect | undefined {

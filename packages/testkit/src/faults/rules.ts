@@ -1,6 +1,6 @@
 import type { Fault, FaultRule, ProxiedCall, ProxiedLog, ProxiedReply } from './types.js'
 
-/** The one method a reply-rewriting fault rewrites. */
+/** The one method a reply-rewriting fault rewrites (the head faults also rewrite a latest-block call). */
 const OWN_METHOD: Partial<Record<Fault['type'], string>> = {
   'chain-id': 'eth_chainId',
   'freeze-head': 'eth_blockNumber',
@@ -11,8 +11,15 @@ const OWN_METHOD: Partial<Record<Fault['type'], string>> = {
   'response-limit': 'eth_getLogs',
 }
 
-/** What a fault does to one exchange: break the HTTP reply, or rewrite one call's reply. */
-export type FaultEffect = { http: Fault } | { reply: ProxiedReply }
+/**
+ * What a fault does to one exchange: break the HTTP reply, rewrite one call's reply, or answer
+ * one call with the upstream's answer to another call.
+ */
+export type FaultEffect = { http: Fault } | { reply: ProxiedReply } | { instead: { method: string; params: unknown[] } }
+
+/** Whether `call` asks for the latest block, which tells the head as well as `eth_blockNumber` does. */
+const isLatestBlock = (call: ProxiedCall): boolean =>
+  call.method === 'eth_getBlockByNumber' && call.params[0] === 'latest'
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`
 
@@ -25,7 +32,7 @@ export class ActiveRule {
   seen = 0
   applied = 0
   removed = false
-  #frozenHead: string | undefined
+  readonly #frozen = new Map<string, unknown>()
 
   constructor(readonly rule: FaultRule) {}
 
@@ -34,7 +41,8 @@ export class ActiveRule {
     const { fault, methods, skip = 0, times = Number.POSITIVE_INFINITY } = this.rule
     if (this.removed) return undefined
     const own = OWN_METHOD[fault.type]
-    if (own !== undefined && call.method !== own) return undefined
+    const head = fault.type === 'freeze-head' || fault.type === 'head-behind'
+    if (own !== undefined && call.method !== own && !(head && isLatestBlock(call))) return undefined
     if (methods && !methods.includes(call.method)) return undefined
     if (!this.#relevant(call, reply)) return undefined
     this.seen++
@@ -66,11 +74,14 @@ export class ActiveRule {
       case 'chain-id':
         return result(hex(BigInt(fault.chainId)))
       case 'freeze-head':
-        this.#frozenHead ??= reply.result as string
-        return result(this.#frozenHead)
+        if (!this.#frozen.has(call.method)) this.#frozen.set(call.method, reply.result)
+        return result(this.#frozen.get(call.method))
       case 'head-behind': {
-        const head = BigInt(reply.result as string) - BigInt(fault.blocks)
-        return result(hex(head < 0n ? 0n : head))
+        const latest = call.method === 'eth_blockNumber' ? reply.result : (reply.result as { number: string }).number
+        const number = BigInt(latest as string) - BigInt(fault.blocks)
+        const behind = hex(number < 0n ? 0n : number)
+        if (call.method === 'eth_blockNumber') return result(behind)
+        return { instead: { method: call.method, params: [behind, ...call.params.slice(1)] } }
       }
       case 'log-block-hash': {
         const [first, ...rest] = reply.result as ProxiedLog[]

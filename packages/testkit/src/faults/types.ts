@@ -34,9 +34,12 @@ export type Fault =
   | { type: 'rpc-error'; code: number; message: string }
   /** `eth_chainId` answers this chain id. */
   | { type: 'chain-id'; chainId: number }
-  /** `eth_blockNumber` keeps answering the head it saw when the fault first applied. */
+  /** `eth_blockNumber` (and `eth_getBlockByNumber('latest')`) keeps answering the head it saw when the fault first applied. */
   | { type: 'freeze-head' }
-  /** `eth_blockNumber` answers `blocks` below the real head (a lagging replica: a head that goes backwards). */
+  /**
+   * `eth_blockNumber` answers `blocks` below the real head, and `eth_getBlockByNumber('latest')`
+   * that block (a lagging replica: a head that goes backwards).
+   */
   | { type: 'head-behind'; blocks: number }
   /** The first log of an `eth_getLogs` answer carries another block hash. */
   | { type: 'log-block-hash' }
