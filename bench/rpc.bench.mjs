@@ -15,7 +15,7 @@
  */
 import { KNOWN_CHAINS } from '@qenus/core'
 import { RpcSource, rpcSourceOptions } from '@qenus/source-rpc'
-import { compileSolidity, spawnAnvil, startFaultProxy } from '@qenus/testkit'
+import { compileSolidity, compileTestContracts, spawnAnvil, startFaultProxy } from '@qenus/testkit'
 import { createPublicClient, createWalletClient, decodeEventLog, http, parseAbi, toEventSelector } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -44,22 +44,6 @@ contract FakePool {
   }
 }`
 
-const MULTICALL3 = `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-/// Test-only contract with Multicall3's aggregate3 ABI, placed at the canonical address.
-contract Multicall3 {
-  struct Call3 { address target; bool allowFailure; bytes callData; }
-  struct Result { bool success; bytes returnData; }
-  function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData) {
-    returnData = new Result[](calls.length);
-    for (uint256 i = 0; i < calls.length; i++) {
-      (bool ok, bytes memory ret) = calls[i].target.call(calls[i].callData);
-      require(ok || calls[i].allowFailure, "Multicall3: call failed");
-      returnData[i] = Result(ok, ret);
-    }
-  }
-}`
-
 const anvil = await spawnAnvil(['--gas-limit', '60000000'])
 const url = `http://127.0.0.1:${anvil.port}`
 const account = privateKeyToAccount(KEY)
@@ -77,7 +61,10 @@ const rpc = async (method, params = []) => {
 }
 
 try {
-  const { FakePool, Multicall3 } = await compileSolidity({ 'FakePool.sol': FAKE_POOL, 'Multicall3.sol': MULTICALL3 })
+  const [{ FakePool }, { Multicall3 }] = await Promise.all([
+    compileSolidity({ 'FakePool.sol': FAKE_POOL }),
+    compileTestContracts(),
+  ])
   await rpc('anvil_setCode', [KNOWN_CHAINS.devnet.multicall3, Multicall3.deployedBytecode])
   const pools = []
   for (let i = 0; i < POOLS; i++) {

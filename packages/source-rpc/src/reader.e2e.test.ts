@@ -52,7 +52,7 @@ const ethCallsTo = () =>
 beforeAll(async () => {
   anvil = await startAnvil()
   proxy = await startCountingProxy(anvil.url)
-  const { Emitter, Multicall3 } = compile()
+  const { Emitter, Multicall3 } = await compile()
   await anvil.rpc('anvil_setCode', [MULTICALL3, Multicall3.deployedBytecode])
   const w = wallet(anvil)
   const hash = await w.deployContract({ abi: Emitter.abi, bytecode: Emitter.bytecode })

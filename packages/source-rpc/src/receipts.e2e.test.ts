@@ -19,7 +19,7 @@ const height = async () => BigInt(await anvil.rpc<Hex>('eth_blockNumber'))
 /** Several blocks of several transactions each: logs, a transfer, a creation, a revert, legacy and EIP-1559. */
 beforeAll(async () => {
   anvil = await startAnvil()
-  const { Emitter } = compile()
+  const { Emitter } = await compile()
   const w = wallet(anvil)
   const created = await w.deployContract({ abi: Emitter.abi, bytecode: Emitter.bytecode })
   const emitter = (await anvil.client.waitForTransactionReceipt({ hash: created })).contractAddress as Hex

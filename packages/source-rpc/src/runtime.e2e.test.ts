@@ -18,7 +18,7 @@ let emitter: Hex
 
 beforeAll(async () => {
   anvil = await startAnvil(['--slots-in-an-epoch', String(SLOTS)])
-  const { Emitter } = compile()
+  const { Emitter } = await compile()
   const w = wallet(anvil)
   const created = await w.deployContract({ abi: Emitter.abi, bytecode: Emitter.bytecode })
   emitter = (await anvil.client.waitForTransactionReceipt({ hash: created })).contractAddress as Hex

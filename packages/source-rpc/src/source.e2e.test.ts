@@ -94,7 +94,7 @@ async function traffic(rounds: number) {
 
 beforeAll(async () => {
   anvil = await startAnvil()
-  const { Emitter } = compile()
+  const { Emitter } = await compile()
   abi = Emitter.abi
   const w = wallet(anvil)
   const deploy = async () => {

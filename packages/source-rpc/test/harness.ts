@@ -1,16 +1,20 @@
 import { createServer } from 'node:http'
-import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { spawnAnvil } from '@qenus/testkit'
-import { type Abi, createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
+import {
+  type CompiledContract,
+  compileSolidity,
+  compileTestContracts,
+  MULTICALL3_ADDRESS,
+  spawnAnvil,
+} from '@qenus/testkit'
+import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 
-const require = createRequire(import.meta.url)
-
 /** anvil's first default account. */
 export const DEV_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
-export const MULTICALL3: Hex = '0xcA11bde05977b3631167028862bE2a173976CA11'
+/** Where the testkit places its Multicall3-compatible contract. */
+export const MULTICALL3: Hex = MULTICALL3_ADDRESS
 
 export interface Anvil {
   url: string
@@ -99,49 +103,12 @@ contract Emitter {
   function triple(uint256 x) external pure returns (uint256) { return x * 3; }
   function fail() external pure returns (uint256) { revert("nope"); }
 }`,
-  'Multicall3.sol': `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-/// Test-only contract with Multicall3's aggregate3 ABI.
-contract Multicall3 {
-  struct Call3 { address target; bool allowFailure; bytes callData; }
-  struct Result { bool success; bytes returnData; }
-  function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData) {
-    returnData = new Result[](calls.length);
-    for (uint256 i = 0; i < calls.length; i++) {
-      (bool ok, bytes memory ret) = calls[i].target.call(calls[i].callData);
-      require(ok || calls[i].allowFailure, "Multicall3: call failed");
-      returnData[i] = Result(ok, ret);
-    }
-  }
-}`,
 }
 
-export interface Compiled {
-  abi: Abi
-  bytecode: Hex
-  deployedBytecode: Hex
-}
-
-/** Compiles the test contracts with npm solc. */
-export function compile(): Record<'Emitter' | 'Multicall3', Compiled> {
-  const solc = require('solc')
-  const input = {
-    language: 'Solidity',
-    sources: Object.fromEntries(Object.entries(SOURCES).map(([k, content]) => [k, { content }])),
-    settings: { outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } } },
-  }
-  const output = JSON.parse(solc.compile(JSON.stringify(input)))
-  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === 'error')
-  if (errors.length) throw new Error(JSON.stringify(errors))
-  const pick = (file: string, name: string): Compiled => {
-    const c = output.contracts[file][name]
-    return {
-      abi: c.abi,
-      bytecode: `0x${c.evm.bytecode.object}`,
-      deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
-    }
-  }
-  return { Emitter: pick('Emitter.sol', 'Emitter'), Multicall3: pick('Multicall3.sol', 'Multicall3') }
+/** Compiles the test-only Emitter (cached by the testkit) and returns it with the testkit's Multicall3. */
+export async function compile(): Promise<Record<'Emitter' | 'Multicall3', CompiledContract>> {
+  const [{ Emitter }, { Multicall3 }] = await Promise.all([compileSolidity(SOURCES), compileTestContracts()])
+  return { Emitter: Emitter!, Multicall3 }
 }
 
 /** A wallet on anvil's first account. */
