@@ -54,6 +54,29 @@ export function readerAt(devnet: Devnet, block: { number: bigint; hash: Hex }): 
   }
 }
 
+/** A viem log (from getLogs or a receipt) as the core `Log`, address lower-cased. */
+export function toLog(l: {
+  address: string
+  topics: readonly Hex[]
+  data: Hex
+  blockNumber: bigint | null
+  blockHash: Hex | null
+  transactionHash: Hex | null
+  transactionIndex: number | null
+  logIndex: number | null
+}): Log {
+  return {
+    address: l.address.toLowerCase() as Hex,
+    topics: [...l.topics],
+    data: l.data,
+    blockNumber: l.blockNumber!,
+    blockHash: l.blockHash!,
+    transactionHash: l.transactionHash!,
+    transactionIndex: l.transactionIndex!,
+    logIndex: l.logIndex!,
+  }
+}
+
 /** Headers and logs of blocks `from`..`to` of the devnet's current chain. */
 export async function fetchBlocks(devnet: Devnet, from: bigint, to: bigint): Promise<DevnetBlock[]> {
   const logs = await devnet.publicClient.getLogs({ fromBlock: from, toBlock: to })
@@ -69,18 +92,7 @@ export async function fetchBlocks(devnet: Devnet, from: bigint, to: bigint): Pro
         gasUsed: b.gasUsed,
         gasLimit: b.gasLimit,
       },
-      logs: logs
-        .filter((l) => l.blockHash === b.hash)
-        .map((l) => ({
-          address: l.address.toLowerCase() as Hex,
-          topics: l.topics as Hex[],
-          data: l.data,
-          blockNumber: l.blockNumber!,
-          blockHash: l.blockHash!,
-          transactionHash: l.transactionHash!,
-          transactionIndex: l.transactionIndex!,
-          logIndex: l.logIndex!,
-        })),
+      logs: logs.filter((l) => l.blockHash === b.hash).map(toLog),
     })
   }
   return blocks

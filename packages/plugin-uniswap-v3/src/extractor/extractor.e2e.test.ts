@@ -4,7 +4,7 @@ import { KNOWN_CHAINS } from '@qenus/core'
 import { type Devnet, startDevnet } from '@qenus/testkit'
 import { decodeEventLog, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readerAt as devnetReader } from '../../test/devnet.js'
+import { readerAt as devnetReader, toLog } from '../../test/devnet.js'
 import { capturingLogger } from '../../test/logger.js'
 import { SWAP_TOPIC } from '../swap/decode.js'
 import { UniswapV3Extractor } from './extractor.js'
@@ -45,16 +45,6 @@ describe('UniswapV3Extractor on a devnet with real Uniswap V3 contracts', () => 
       const receipts = await Promise.all(
         block.transactions.map((hash) => devnet.publicClient.getTransactionReceipt({ hash })),
       )
-      const toLog = (l: (typeof logs)[number]): Log => ({
-        address: l.address.toLowerCase() as Hex,
-        topics: l.topics as Hex[],
-        data: l.data,
-        blockNumber: l.blockNumber!,
-        blockHash: l.blockHash!,
-        transactionHash: l.transactionHash!,
-        transactionIndex: l.transactionIndex!,
-        logIndex: l.logIndex!,
-      })
       blocks.push({
         header: {
           number: block.number,
@@ -65,9 +55,7 @@ describe('UniswapV3Extractor on a devnet with real Uniswap V3 contracts', () => 
           gasLimit: block.gasLimit,
         },
         logs: logs.filter((l) => l.topics[0] === SWAP_TOPIC).map(toLog),
-        receiptSwaps: receipts.flatMap((r) =>
-          r.logs.filter((l) => l.topics[0] === SWAP_TOPIC).map((l) => toLog(l as never)),
-        ),
+        receiptSwaps: receipts.flatMap((r) => r.logs.filter((l) => l.topics[0] === SWAP_TOPIC).map(toLog)),
       })
     }
   })
