@@ -43,7 +43,7 @@ export type {
   RevertEvent,
 } from './contracts/chain.js'
 export type { Detector, DetectorContext } from './contracts/detector.js'
-export type { BlockContext, Extractor, RevertContext } from './contracts/extractor.js'
+export type { BlockContext, Extractor, PendingContext, RevertContext } from './contracts/extractor.js'
 export type { FeatureBatch, Retraction, Sink, SinkStartContext } from './contracts/sink.js'
 export type { Source, StreamRequest } from './contracts/source.js'
 export {
@@ -96,7 +96,7 @@ export { type Checkpoint, type CheckpointStore, FileCheckpointStore } from './ru
 export type { ComponentContext } from './runtime/context.js'
 export { Pipeline, type PipelineOptions } from './runtime/pipeline.js'
 export { installSignalHandlers, type SignalHandlerOptions } from './runtime/signals.js'
-export type { ChainFamily, ChainInfo, FinalityMode } from './schema/chains.js'
+export type { BlobScheduleEntry, ChainFamily, ChainInfo, FeeMarket, FinalityMode } from './schema/chains.js'
 // --- schema
 export { ChainRegistry, KNOWN_CHAINS } from './schema/chains.js'
 export { getCodec, jsonCodec, protobufCodec } from './schema/codec.js'
@@ -136,7 +136,7 @@ export {
 // --- state
 export type { InMemoryFeatureStoreOptions } from './state/store.js'
 export { InMemoryFeatureStore } from './state/store.js'
-export type { FeatureStore, FeatureStoreView } from './state/types.js'
+export type { FeatureStore, FeatureStoreView, FeatureStoreWindow } from './state/types.js'
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './util/circuit-breaker.js'
 export { type Clock, systemClock } from './util/clock.js'
 export { compileFilter, compileFilters, type LogMatcher, matchesFilter } from './util/filter.js'

@@ -1,6 +1,6 @@
 import type { ChainInfo } from '../schema/chains.js'
 import type { Feature } from '../schema/feature.js'
-import type { BlockHeader, BlockRef, ChainReader, Log, LogFilter, Receipt } from './chain.js'
+import type { BlockHeader, BlockRef, ChainReader, Hex, Log, LogFilter, Receipt } from './chain.js'
 
 /** What an extractor receives for each block. */
 export interface BlockContext {
@@ -27,6 +27,28 @@ export interface RevertContext {
 }
 
 /**
+ * What an extractor receives for each mempool transaction (a source `pending` event).
+ *
+ * @remarks
+ * The transaction is not in any block yet. `head` is the last block the lane extracted, so an
+ * extractor's kept state is that block's end state; `reader` reads state at the same block.
+ */
+export interface PendingContext {
+  /** The chain of the mempool. */
+  chain: ChainInfo
+  /** The last block the lane extracted: the state the transaction would run on next. */
+  head: BlockHeader
+  /** Transaction hash, lower-case hex. */
+  hash: Hex
+  /** Raw transaction fields as the node reported them (hex quantities, as JSON-RPC returns them). */
+  transaction: Record<string, unknown>
+  /** When the lane received the transaction, Unix milliseconds from the pipeline's clock. */
+  receivedAtMs: number
+  /** Reads state at `head`. */
+  reader: ChainReader
+}
+
+/**
  * Turns a chain's blocks into features.
  *
  * @remarks
@@ -48,6 +70,16 @@ export interface Extractor {
   init?(chain: ChainInfo, reader: ChainReader): Promise<void>
   /** Extracts the features of one block. */
   onBlock(context: BlockContext): Feature[] | Promise<Feature[]>
+  /**
+   * Turns one mempool transaction into features (e.g. `mempool.swap`). Optional: the runtime asks
+   * the source for pending transactions only when some extractor implements it.
+   *
+   * @remarks
+   * Pending features belong to no block: they go to sinks that implement `Sink.writePending`,
+   * never to the FeatureStore, detectors or checkpoints, and are not retracted by reorgs. They
+   * must not change kept state that block features depend on.
+   */
+  onPending?(context: PendingContext): Feature[] | Promise<Feature[]>
   /** Rolls kept state back after a reorg. */
   onRevert?(context: RevertContext): void | Promise<void>
   /** Releases resources. */

@@ -12,6 +12,11 @@ export interface FeatureBatch {
   timestamp: bigint
   /** The features, in block then log order. May be empty. */
   features: Feature[]
+  /**
+   * Set on batches given to {@link Sink.writePending}: mempool features computed on top of
+   * `block` (the head the lane had extracted), not part of it.
+   */
+  pending?: true | undefined
 }
 
 /** Blocks withdrawn by a reorg, with every feature id they had produced. */
@@ -51,6 +56,13 @@ export interface Sink {
   start?(context: SinkStartContext): Promise<void>
   /** Accepts the features of one block. */
   write(batch: FeatureBatch): Promise<void>
+  /**
+   * Accepts mempool features (`batch.pending` is true, `batch.block` is the head they were computed
+   * on). Optional: a sink without it never sees pending features. Called in order with `write`
+   * (after the head's batch, before the next block's), but not checkpointed, not flushed for,
+   * and never retracted: a pending feed is best-effort.
+   */
+  writePending?(batch: FeatureBatch): Promise<void>
   /** Withdraws the features of reverted blocks. */
   revert(retraction: Retraction): Promise<void>
   /** Makes everything written so far durable. */

@@ -23,6 +23,11 @@ export interface StreamRequest {
   /** Whether blocks must carry every transaction's receipt (some extractor asked). Omitted: no receipts. */
   receipts?: boolean | undefined
   /**
+   * Whether to emit `pending` events (mempool transactions) between blocks: some extractor
+   * implements `onPending`. Omitted: no pending events; a source that cannot see a mempool ignores it.
+   */
+  pending?: boolean | undefined
+  /**
    * The chain's finality setting. `'safe'` or `'finalized'`: follow the node's block of that tag
    * instead of the latest, so the stream never emits a block above it. A depth or omitted: follow
    * the latest block, with reorgs up to `chain.finalityDepth`.

@@ -37,7 +37,10 @@ export interface ExtractorSlot {
 }
 
 /** What travels from extraction to the sink stage, in chain order. @internal */
-export type LaneItem = { type: 'batch'; batch: FeatureBatch } | { type: 'revert'; retraction: Retraction }
+export type LaneItem =
+  | { type: 'batch'; batch: FeatureBatch }
+  | { type: 'revert'; retraction: Retraction }
+  | { type: 'pending'; batch: FeatureBatch }
 
 /** What every part of a lane shares. @internal */
 export interface LaneShared {

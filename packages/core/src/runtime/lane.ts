@@ -1,4 +1,12 @@
-import type { BlockEvent, BlockRef, ChainEvent, LogFilter, RevertEvent } from '../contracts/chain.js'
+import type {
+  BlockEvent,
+  BlockHeader,
+  BlockRef,
+  ChainEvent,
+  LogFilter,
+  PendingEvent,
+  RevertEvent,
+} from '../contracts/chain.js'
 import type { Source, StreamRequest } from '../contracts/source.js'
 import { FatalError } from '../errors.js'
 import type { FinalityMode } from '../schema/chains.js'
@@ -18,6 +26,7 @@ import {
   rewindRecent,
   type SinkSlot,
 } from './lane-types.js'
+import { extractPending } from './pending.js'
 import { SinkStage } from './sink-stage.js'
 
 /** The components and bounds of one lane. @internal */
@@ -53,6 +62,8 @@ export class Lane {
   /** The extracted blocks up to finality, oldest first: where to resume if the stream breaks. */
   #resume: BlockRef[] = []
   #initialized = false
+  /** The last block extracted, which pending transactions are extracted on; unset after a revert. */
+  #head: BlockHeader | undefined
   #headPolledAt = Number.NEGATIVE_INFINITY
 
   constructor(shared: LaneShared, parts: LaneParts, stop: AbortSignal) {
@@ -119,6 +130,7 @@ export class Lane {
     const signal = this.#abort.signal
     const filters = this.#parts.extractors.length ? this.#filters() : []
     const receipts = this.#parts.extractors.some((slot) => slot.receipts)
+    const pending = this.#parts.extractors.some((slot) => slot.extractor.onPending !== undefined)
     const { finality } = this.#parts
     for (let failures = 0; !signal.aborted; ) {
       const request: StreamRequest = {
@@ -128,6 +140,7 @@ export class Lane {
         resume: this.#resume.length ? this.#resume.map((ref) => ({ ...ref })) : undefined,
         filters,
         ...(receipts ? { receipts } : {}),
+        ...(pending ? { pending } : {}),
         ...(typeof finality === 'string' ? { finality } : {}),
         signal,
       }
@@ -174,6 +187,26 @@ export class Lane {
     this.#shared.metrics.componentEmitted.inc(target.labels)
     if (event.type === 'block') await this.#onBlock(event)
     else if (event.type === 'revert') await this.#onRevert(event)
+    else await this.#onPending(event)
+  }
+
+  /**
+   * Pending features are best-effort: dropped before the first block (extractors have no state
+   * yet), after a revert until the next block, and when the queue is full, so the mempool never
+   * holds blocks back.
+   */
+  async #onPending(event: PendingEvent): Promise<void> {
+    const head = this.#head
+    const target = this.#shared.target('source', this.#parts.sourceId)
+    if (!head || this.#queue.depth >= this.#queue.capacity) {
+      this.#shared.metrics.componentDropped.inc(target.labels)
+      return
+    }
+    const reader = this.#parts.source.reader({ number: head.number, hash: head.hash })
+    const batch = await extractPending(this.#shared, this.#parts.extractors, event, head, reader)
+    if (batch.features.length === 0) return
+    if (this.#queue.depth >= this.#queue.capacity) this.#shared.metrics.componentDropped.inc(target.labels)
+    else await this.#queue.put({ type: 'pending', batch })
   }
 
   async #onBlock(event: BlockEvent): Promise<void> {
@@ -184,6 +217,7 @@ export class Lane {
     const reader = source.reader({ number: header.number, hash: header.hash })
     const batch = await extractBlock(this.#shared, extractors, detectors, store, event, reader)
     store.apply(batch)
+    this.#head = header
     metrics.blocksProcessed.inc({ chain: chain.name })
     status.onProcessed(header.number, header.timestamp, batch.features.length)
     pushRecent(this.#resume, header, Math.max(1, chain.finalityDepth))
@@ -195,6 +229,7 @@ export class Lane {
   async #onRevert(event: RevertEvent): Promise<void> {
     const { chain, metrics, logger, status } = this.#shared
     const ids = this.#parts.store.revert(chain.chainId, event.to)
+    this.#head = undefined
     const context = { chain, to: event.to, reverted: event.reverted }
     await Promise.all(
       this.#parts.extractors.map(({ id, extractor }) =>

@@ -44,6 +44,7 @@ export class SinkStage {
       this.#lane.metrics.queueDepth.set({ chain: this.#lane.chain.name }, this.#queue.depth)
       if (item === undefined) break
       if (item.type === 'batch') await this.#write(item.batch)
+      else if (item.type === 'pending') await this.#writePending(item.batch)
       else await this.#revert(item.retraction)
     }
     if (this.#uncommitted > 0) await this.#commit()
@@ -67,6 +68,27 @@ export class SinkStage {
     this.#written = batch.block
     pushRecent(this.#recent, batch.block, Math.max(1, chain.finalityDepth))
     if (++this.#uncommitted >= this.#lane.checkpoint.everyBlocks) await this.#commit()
+  }
+
+  /** Best-effort: a failed pending write is logged and counted, never fatal, never checkpointed. */
+  async #writePending(batch: FeatureBatch): Promise<void> {
+    const { metrics, logger } = this.#lane
+    await Promise.all(
+      this.#sinks.map(async ({ id, sink, select }) => {
+        if (!sink.writePending) return
+        const features = batch.features.filter(select.feature)
+        const target = this.#lane.target('sink', id)
+        metrics.componentReceived.inc(target.labels, batch.features.length)
+        metrics.componentDropped.inc(target.labels, batch.features.length - features.length)
+        if (features.length === 0) return
+        try {
+          await invoke(target, 'writePending', () => sink.writePending!({ ...batch, features }))
+          metrics.componentEmitted.inc(target.labels, features.length)
+        } catch (error) {
+          logger.warn({ err: error, sink: id }, 'pending write failed; pending features dropped')
+        }
+      }),
+    )
   }
 
   async #revert(retraction: Retraction): Promise<void> {

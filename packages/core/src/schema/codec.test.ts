@@ -80,8 +80,27 @@ const SAMPLE_DATA: { [K in FeatureKind]: Required<FeatureDataMap[K]> } = {
     priorityFeeP50: 2n ** 64n,
     priorityFeeP90: 2n ** 200n,
     blobBaseFee: 1n,
+    utilization: 0.5,
+    blobGasUsed: 786_432n,
+    excessBlobGas: UINT64_MAX,
+    txCount: 0xffff_ffff,
+    recommendedPriorityFee1: UINT256_MAX,
+    recommendedPriorityFee3: 0n,
+    recommendedPriorityFee10: 1n,
   },
-  'gas.l2fee': { l1BaseFee: UINT256_MAX, l1BlobBaseFee: 0n, l1FeeEstimate: 123456789012345678901234567890n },
+  'gas.l2fee': {
+    l1BaseFee: UINT256_MAX,
+    l1BlobBaseFee: 0n,
+    l1FeeEstimate: 123456789012345678901234567890n,
+    baseFeeScalar: 0xffff_ffffn,
+    blobBaseFeeScalar: 0n,
+    l1PricePerCalldataByte: UINT256_MAX,
+    l2GasPrice: 1n,
+    referenceTxBytes: 0xffff_ffff,
+    referenceSwapGas: UINT64_MAX,
+    totalCostWei: UINT256_MAX,
+    totalCostUsd: '0.123456789012345678',
+  },
   'flashloan.liquidity': { provider: 'aave-v3', asset: A, available: UINT256_MAX, premiumBps: 5 },
   'flashloan.event': {
     provider: 'balancer-v2',
@@ -91,7 +110,17 @@ const SAMPLE_DATA: { [K in FeatureKind]: Required<FeatureDataMap[K]> } = {
     receiver: A,
     initiator: B,
   },
-  'sequencer.health': { up: false, secondsSinceLastBlock: 12.5, l1BlockNumber: UINT64_MAX },
+  'sequencer.health': {
+    up: false,
+    secondsSinceLastBlock: 12.5,
+    l1BlockNumber: UINT64_MAX,
+    status: 'halted',
+    reason: 'no block for 30 s',
+    expectedBlockTimeMs: 0xffff_ffff,
+    blockTimeMs: 2000.5,
+    gaps: 0,
+    reorgs: 0xffff_ffff,
+  },
   'mev.bid': {
     relay: 'flashbots',
     slot: UINT64_MAX,
@@ -99,6 +128,10 @@ const SAMPLE_DATA: { [K in FeatureKind]: Required<FeatureDataMap[K]> } = {
     value: UINT256_MAX,
     bidBlockHash: H,
     timestampMs: 1_683_029_999_123n,
+    gasUsed: 29_999_999n,
+    txCount: 137,
+    bidBlockNumber: 17_039_004n,
+    delivered: true,
   },
   'mempool.swap': {
     pool: A,
@@ -108,6 +141,18 @@ const SAMPLE_DATA: { [K in FeatureKind]: Required<FeatureDataMap[K]> } = {
     amountOutMin: 0n,
     from: B,
     maxPriorityFeePerGas: UINT128_MAX,
+    method: 'exactInputSingle',
+    exactOutput: false,
+    hops: 2,
+    expectedAmountIn: UINT256_MAX,
+    expectedAmountOut: 1n,
+    sqrtPriceX96Before: 2n ** 160n - 1n,
+    sqrtPriceX96After: 4295128739n,
+    priceImpactBps: '-12.345678901234567890',
+    seenAtBlock: UINT64_MAX,
+    seenAtMs: 1_683_029_999_123n,
+    delayBlocks: 1n,
+    delayMs: -1500,
   },
   opportunity: {
     type: 'cross-chain',
@@ -388,6 +433,8 @@ function randomNumber(field: FieldSpec, rnd: Random): number {
       return rnd.int(2 ** 32)
     case 'sint32':
       return rnd.int(2 ** 32) - 2 ** 31
+    case 'sint64':
+      return Number(rnd.chance() ? -rnd.bits(rnd.int(54)) : rnd.bits(rnd.int(54)))
     case 'double':
       return (rnd.int(2 ** 32) - 2 ** 31) / (rnd.int(1000) + 1) / 10 ** rnd.int(20)
     default:

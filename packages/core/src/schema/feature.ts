@@ -170,6 +170,20 @@ export interface GasBlockData {
   priorityFeeP90: bigint
   /** Blob base fee, wei, where the chain has blobs. */
   blobBaseFee?: bigint | undefined
+  /** `gasUsed / gasLimit`, from 0 to 1 (a ratio for display; the integers above are exact). */
+  utilization?: number | undefined
+  /** EIP-4844 blob gas used, where the chain has blobs. */
+  blobGasUsed?: bigint | undefined
+  /** EIP-4844 excess blob gas, where the chain has blobs. */
+  excessBlobGas?: bigint | undefined
+  /** Transactions whose effective tip entered the percentiles (system and deposit transactions excluded). */
+  txCount?: number | undefined
+  /** Recommended priority fee for inclusion within 1 block, wei, from recent blocks. */
+  recommendedPriorityFee1?: bigint | undefined
+  /** Recommended priority fee for inclusion within 3 blocks, wei. */
+  recommendedPriorityFee3?: bigint | undefined
+  /** Recommended priority fee for inclusion within 10 blocks, wei. */
+  recommendedPriorityFee10?: bigint | undefined
 }
 
 /** `gas.l2fee`: the L1 data fee component of an L2 chain. */
@@ -180,6 +194,22 @@ export interface GasL2FeeData {
   l1BlobBaseFee?: bigint | undefined
   /** Estimated L1 fee of a typical swap, wei. */
   l1FeeEstimate: bigint
+  /** OP Stack (Ecotone): the L1 base fee scalar. */
+  baseFeeScalar?: bigint | undefined
+  /** OP Stack (Ecotone): the L1 blob base fee scalar. */
+  blobBaseFeeScalar?: bigint | undefined
+  /** Arbitrum: ArbGasInfo's price per L1 calldata byte, wei. */
+  l1PricePerCalldataByte?: bigint | undefined
+  /** The L2 gas price the reference swap pays per gas (base fee, plus the median tip where tips count), wei. */
+  l2GasPrice?: bigint | undefined
+  /** Size of the reference swap transaction, bytes (signed, serialized). */
+  referenceTxBytes?: number | undefined
+  /** L2 gas of the reference swap. */
+  referenceSwapGas?: bigint | undefined
+  /** Total cost of the reference swap: `referenceSwapGas * l2GasPrice + l1FeeEstimate`, wei. */
+  totalCostWei?: bigint | undefined
+  /** `totalCostWei` in USD at the configured native token price, decimal string. */
+  totalCostUsd?: string | undefined
 }
 
 /** `flashloan.liquidity`: what a flash loan provider can lend. */
@@ -218,6 +248,18 @@ export interface SequencerHealthData {
   secondsSinceLastBlock: number
   /** Latest L1 block the L2 references. */
   l1BlockNumber?: bigint | undefined
+  /** Overall status. */
+  status?: 'ok' | 'degraded' | 'halted' | undefined
+  /** Why the status is not `ok`, human-readable, reasons joined by `; `. */
+  reason?: string | undefined
+  /** The chain's expected block time, milliseconds. */
+  expectedBlockTimeMs?: number | undefined
+  /** Observed mean block time over the recent window, milliseconds. */
+  blockTimeMs?: number | undefined
+  /** Gaps (a block time over the degraded threshold) within the recent window. */
+  gaps?: number | undefined
+  /** Reorgs seen on this chain since the extractor started. */
+  reorgs?: number | undefined
 }
 
 /** `mev.bid`: a builder bid seen on an MEV-Boost relay. */
@@ -234,6 +276,14 @@ export interface MevBidData {
   bidBlockHash: Hex
   /** Millisecond timestamp the relay received the bid. */
   timestampMs: bigint
+  /** Gas used by the bid's block. */
+  gasUsed?: bigint | undefined
+  /** Transactions in the bid's block. */
+  txCount?: number | undefined
+  /** Execution block number the bid builds. */
+  bidBlockNumber?: bigint | undefined
+  /** True on the bid the relay delivered to the proposer for this feature's (on-chain) block: the winning bid. */
+  delivered?: boolean | undefined
 }
 
 /** `mempool.swap`: a pending swap seen in the mempool. */
@@ -252,6 +302,30 @@ export interface MempoolSwapData {
   from: Hex
   /** Max priority fee per gas, wei. */
   maxPriorityFeePerGas: bigint
+  /** Called function, e.g. `exactInputSingle`, `exactOutput`, `swap` (a direct pool call). */
+  method?: string | undefined
+  /** True when the amount out is exact: `amountOutMin` is then that amount and `amountIn` the most paid. */
+  exactOutput?: boolean | undefined
+  /** Pools on the swap's path; this feature's pool is the one whose amount is exact. */
+  hops?: number | undefined
+  /** Expected input of this pool's swap, raw units, from the kept pool state before the block. */
+  expectedAmountIn?: bigint | undefined
+  /** Expected output of this pool's swap, raw units. */
+  expectedAmountOut?: bigint | undefined
+  /** Pool sqrt price before the swap, Q64.96. */
+  sqrtPriceX96Before?: bigint | undefined
+  /** Expected pool sqrt price after the swap, Q64.96. */
+  sqrtPriceX96After?: bigint | undefined
+  /** Expected move of the pool price (token1 per token0), basis points, signed decimal string. */
+  priceImpactBps?: string | undefined
+  /** Last block extracted when the transaction was first seen. */
+  seenAtBlock?: bigint | undefined
+  /** Unix milliseconds when the transaction was first seen. */
+  seenAtMs?: bigint | undefined
+  /** On the inclusion record: blocks from `seenAtBlock` to the including block. */
+  delayBlocks?: bigint | undefined
+  /** On the inclusion record: including block's timestamp (ms) minus `seenAtMs`; negative when the clocks disagree. */
+  delayMs?: number | undefined
 }
 
 /** One leg of an opportunity. */

@@ -100,10 +100,14 @@ function scalarFromWire(field: FieldSpec): Convert {
   }
 }
 
+/** Signed 64-bit wire types: protobufjs hands them over as two's complement halves. */
+const SIGNED_LONG_TYPES = new Set(['int64', 'sint64', 'sfixed64'])
+
 function longToNumber(field: FieldSpec, value: unknown): number {
   if (value == null) return 0
-  const n = fromLong(value)
-  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : decodeFail(field, n)
+  const raw = fromLong(value)
+  const n = SIGNED_LONG_TYPES.has(field.protoType) ? BigInt.asIntN(64, raw) : raw
+  return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(n) : decodeFail(field, n)
 }
 
 function decodeFail(field: FieldSpec, value: unknown): never {

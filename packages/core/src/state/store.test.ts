@@ -158,6 +158,20 @@ describe('InMemoryFeatureStore', () => {
     expect(priceOf(store.get(1, `amm.pool:${POOL_A}`))).toBe('3/0/0')
   })
 
+  it('reports the retained window: from the first block, then from the newest pruned one, and after a revert', () => {
+    const store = new InMemoryFeatureStore({ retainBlocks: 3 })
+    expect(store.window(1)).toBeUndefined()
+    for (let n = 5n; n <= 6n; n++) store.apply(batch(ref(n), [pool(ref(n), POOL_A, 0)]))
+    expect(store.window(1)).toEqual({ from: 5n, head: ref(6n), blocks: [ref(5n), ref(6n)] })
+    for (let n = 7n; n <= 10n; n++) store.apply(batch(ref(n), [pool(ref(n), POOL_A, 0)]))
+    // Blocks 8..10 retained; the state at 7 stays readable, as get() agrees.
+    expect(store.window(1)).toEqual({ from: 7n, head: ref(10n), blocks: [ref(8n), ref(9n), ref(10n)] })
+    expect(priceOf(store.get(1, `amm.pool:${POOL_A}`, 7n))).toBe('7/0/0')
+    expect(errorCode(() => store.get(1, `amm.pool:${POOL_A}`, 6n))).toBe('STORE_BLOCK_OUT_OF_WINDOW')
+    store.revert(1, ref(8n))
+    expect(store.window(1)).toEqual({ from: 7n, head: ref(8n), blocks: [ref(8n)] })
+  })
+
   it('snapshots every key at a block, optionally of one kind', () => {
     const store = new InMemoryFeatureStore()
     store.apply(batch(ref(1n), [pool(ref(1n), POOL_B, 0), gas(ref(1n))]))

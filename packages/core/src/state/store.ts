@@ -2,7 +2,7 @@ import type { BlockRef } from '../contracts/chain.js'
 import type { FeatureBatch } from '../contracts/sink.js'
 import { FatalError } from '../errors.js'
 import type { Feature, FeatureKind } from '../schema/feature.js'
-import type { FeatureStore } from './types.js'
+import type { FeatureStore, FeatureStoreWindow } from './types.js'
 
 /** Options of {@link InMemoryFeatureStore}. */
 export interface InMemoryFeatureStoreOptions {
@@ -71,6 +71,20 @@ export class InMemoryFeatureStore implements FeatureStore {
   /** {@inheritDoc FeatureStoreView.head} */
   head(chainId: number): BlockRef | undefined {
     return this.#chains.get(chainId)?.head
+  }
+
+  /**
+   * The blocks this store can answer reads at, for a chain.
+   *
+   * @param chainId - EIP-155 chain id.
+   * @returns `undefined` before the chain's first block. `from` is the newest pruned block once
+   * blocks were pruned (its state is still readable), else the oldest retained block.
+   */
+  window(chainId: number): FeatureStoreWindow | undefined {
+    const state = this.#chains.get(chainId)
+    if (!state?.head) return undefined
+    const blocks = state.blocks.map((block) => block.ref)
+    return { from: this.#low(state), head: state.head, blocks }
   }
 
   /**
@@ -183,6 +197,11 @@ export class InMemoryFeatureStore implements FeatureStore {
       })
     }
     return atBlock
+  }
+
+  /** The oldest readable block: below the first applied block nothing is known. */
+  #low(state: ChainState): bigint {
+    return state.prunedThrough ?? state.blocks[0]?.ref.number ?? (state.head as BlockRef).number
   }
 
   /** Drops blocks that left the window and the versions of their keys no read can reach. */
