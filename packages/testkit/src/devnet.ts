@@ -66,6 +66,11 @@ export interface DevnetOptions {
   cacheDir?: string | undefined
   /** Extra anvil arguments. */
   anvilArgs?: string[] | undefined
+  /**
+   * Chain id anvil reports (`--chain-id`), e.g. 1 or 42161 to stand in for a known chain.
+   * @default 31337
+   */
+  chainId?: number | undefined
 }
 
 /** A running local chain with Uniswap V3, two pools, seeded liquidity and a traffic generator. */
@@ -76,7 +81,7 @@ export interface Devnet {
   readonly wsUrl: string
   /** IPC socket path. */
   readonly ipcPath: string
-  /** Chain id, 31337. */
+  /** Chain id: {@link DevnetOptions.chainId}, 31337 unless set. */
   readonly chainId: number
   /** viem chain of the devnet, with Multicall3 at its canonical address. */
   readonly chain: Chain
@@ -145,7 +150,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const accountCount = options.accounts ?? 6
   const args = [
     '--chain-id',
-    String(DEVNET_CHAIN_ID),
+    String(options.chainId ?? DEVNET_CHAIN_ID),
     '--mnemonic',
     DEVNET_MNEMONIC,
     '--accounts',
@@ -191,8 +196,9 @@ async function setUp(
   stop: () => Promise<void>,
 ): Promise<Devnet> {
   const rpcUrl = `http://127.0.0.1:${port}`
+  const chainId = options.chainId ?? DEVNET_CHAIN_ID
   const chain = defineChain({
-    id: DEVNET_CHAIN_ID,
+    id: chainId,
     name: 'Qenus devnet',
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl], webSocket: [`ws://127.0.0.1:${port}`] } },
@@ -214,7 +220,7 @@ async function setUp(
     rpcUrl,
     wsUrl: `ws://127.0.0.1:${port}`,
     ipcPath,
-    chainId: DEVNET_CHAIN_ID,
+    chainId,
     chain,
     accounts,
     publicClient,

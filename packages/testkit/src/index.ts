@@ -38,10 +38,17 @@ export {
   type FaultHandle,
   type FaultProxy,
   type FaultRule,
+  type KafkaFaultProxy,
   type ProxiedCall,
   type ProxiedLog,
   type ProxiedReply,
   startFaultProxy,
+  startKafkaFaultProxy,
+  startTcpProxy,
+  type TcpConnectionTransform,
+  type TcpCutMode,
+  type TcpFaultProxy,
+  type TcpProxyOptions,
   type WsRelay,
 } from './faults/index.js'
 // --- fixtures
