@@ -14,32 +14,92 @@ import {
   type RevertEvent,
   type StreamRequest,
 } from '@qenus/core'
-import { checkAgainstBloom } from './bloom.js'
-import { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
-import type { HeadFeed } from './heads.js'
 import { Lineage } from './lineage.js'
 import { PollPacer } from './pacer.js'
-import type { RpcClient } from './rpc.js'
-import type { BlockReceipts } from './validate.js'
+
+/**
+ * The head-side calls of a {@link BlockStream}: `RpcClient` over providers, or a node client over
+ * one socket.
+ */
+export interface HeadClient {
+  /** The endpoints' redacted names, for messages. */
+  readonly label: string
+  /**
+   * Checks that the endpoint serves the chain.
+   *
+   * @param chainName - Names the chain in the error.
+   * @throws FatalError `SOURCE_WRONG_CHAIN` on another chain id.
+   */
+  checkChainIds(chainName: string): Promise<void>
+  /** The latest block number. */
+  blockNumber(signal?: AbortSignal): Promise<bigint>
+  /** The latest block number with the header of the block the endpoint called latest. */
+  latest(signal?: AbortSignal): Promise<{ head: bigint; header: BlockHeader }>
+  /** The number of the block tagged `safe` or `finalized`. */
+  taggedHead(tag: 'safe' | 'finalized', signal?: AbortSignal): Promise<bigint>
+  /** The header of block `number`; `undefined` when the endpoint does not have it yet. */
+  header(number: bigint): Promise<BlockHeader | undefined>
+}
+
+/** One block as a {@link BlockFetcher} fetched it, before the stream keeps only the logs some filter matches. */
+export interface FetchedBlock {
+  /** The header. */
+  header: BlockHeader
+  /** The block's logs: at least every one a declared filter matches, all of this block. */
+  logs: Log[]
+  /** Every transaction's receipt, when the request asked for receipts. */
+  receipts?: Receipt[] | undefined
+}
+
+/**
+ * How a {@link BlockStream} gets blocks: by `eth_getLogs` ranges from RPC providers, or whole
+ * blocks from a node. The stream owns lineage, reorgs and retries; the fetcher only fetches.
+ */
+export interface BlockFetcher {
+  /**
+   * Blocks `from..to`, each with its logs (and receipts when asked).
+   *
+   * @returns The blocks in order, or `undefined` when they changed while fetched (a reorg): the stream refetches.
+   */
+  range(from: bigint, to: bigint): Promise<FetchedBlock[] | undefined>
+  /**
+   * One block at the head.
+   *
+   * @param number - The block number.
+   * @param header - Its header, when a notification or head poll already brought it.
+   * @returns The block, or `undefined` when the endpoint does not have it (yet) or it changed while fetched.
+   */
+  block(number: bigint, header: BlockHeader | undefined): Promise<FetchedBlock | undefined>
+}
+
+/** New heads from a subscription, as a {@link BlockStream} consumes them. */
+export interface HeadNotifier {
+  /** Waits for a head above `after` and returns the newest known head. */
+  next(after: bigint, signal: AbortSignal): Promise<bigint>
+  /** The header a notification carried for block `number`, once. */
+  take(number: bigint): BlockHeader | undefined
+}
 
 /** What a {@link BlockStream} needs besides the request. */
 export interface BlockStreamConfig {
-  /** The provider. */
-  rpc: RpcClient
+  /** Heads, chain id and single headers. */
+  rpc: HeadClient
+  /** Fetches blocks with their logs. */
+  fetcher: BlockFetcher
   /** The lane's chain. */
   chain: ChainInfo
   /** Head poll interval, ms. */
   pollIntervalMs: number
-  /** Largest `eth_getLogs` range while catching up. */
+  /** Largest block range fetched at once while catching up. */
   maxBlockRange: number
-  /** Smallest `eth_getLogs` range the adaptive range shrinks to. */
+  /** Smallest block range the adaptive range shrinks to. */
   minBlockRange: number
-  /** Logs per `eth_getLogs` answer the adaptive range aims at. */
+  /** Logs per range the adaptive range aims at (`Infinity`: always the largest range). */
   targetLogs: number
   /** Called when the stream skips or notices something worth a log line. */
   warn: (fields: object, message: string) => void
-  /** New heads from a ws subscription; without it the head is polled every `pollIntervalMs`. */
-  heads?: HeadFeed | undefined
+  /** New heads from a subscription; without it the head is polled every `pollIntervalMs`. */
+  heads?: HeadNotifier | undefined
   /** Follow the block the node tags `safe` or `finalized` instead of the latest (polled). */
   tag?: 'safe' | 'finalized' | undefined
 }
@@ -52,13 +112,22 @@ const RANGES_AHEAD = 2
 const RANGE_ATTEMPTS = 5
 
 /**
- * One run of {@link RpcSource.stream}: catch up by ranges, then follow the head, detecting reorgs
- * by parent hash against the blocks it emitted.
+ * One run of a source's `stream()`: resume from the checkpoint (reverting what is no longer
+ * canonical), catch up by ranges with the next ranges in flight, then follow the head, detecting
+ * reorgs by parent hash against the blocks it emitted and reverting to the common ancestor.
  *
- * @internal
+ * @remarks
+ * Shared by `@qenus/source-rpc` and `@qenus/source-node`, which differ only in their
+ * {@link HeadClient}, {@link BlockFetcher} and {@link HeadNotifier}, so both emit the same events.
+ *
+ * @example
+ * ```ts
+ * const stream = new BlockStream({ rpc, fetcher, chain, pollIntervalMs: 500, maxBlockRange: 100,
+ *   minBlockRange: 1, targetLogs: Infinity, warn }, request)
+ * for await (const event of stream.run()) console.log(event.type)
+ * ```
  */
 export class BlockStream {
-  readonly #filter: MergedFilter | undefined
   readonly #match: LogMatcher
   readonly #lineage: Lineage
   readonly #pacer: PollPacer
@@ -67,11 +136,14 @@ export class BlockStream {
   /** The header the last head poll brought, for the stream to take instead of fetching it. */
   #polled: BlockHeader | undefined
 
+  /**
+   * @param config - The clients and pacing.
+   * @param request - The runtime's stream request.
+   */
   constructor(
     private readonly config: BlockStreamConfig,
     private readonly request: StreamRequest,
   ) {
-    this.#filter = mergeFilters(request.filters)
     this.#match = compileFilters(request.filters)
     this.#lineage = new Lineage(config.chain.finalityDepth + 1, request.resume ?? [])
     this.#span = config.maxBlockRange
@@ -242,29 +314,17 @@ export class BlockStream {
     return event
   }
 
-  /** One block, its logs fetched by hash so they cannot come from another branch. */
+  /** One block (with the header a notification or head poll brought, when there is one). */
   async #fetchBlock(number: bigint): Promise<BlockEvent | undefined> {
-    const header = this.#take(number) ?? (await this.#io(this.config.rpc.header(number)))
-    if (!header) return undefined
-    const { rpc } = this.config
-    const [served, receipts] = await this.#io(
-      Promise.all([
-        this.#filter ? rpc.logs({ blockHash: header.hash }, this.#filter) : { value: [], provider: '' },
-        this.request.receipts ? rpc.receipts([header.hash]) : undefined,
-      ]),
-    )
-    const { value, provider } = served
-    if (receipts && !ofBlock(receipts[0]!, header)) return undefined
-    const verdict = this.#bloomVerdict(header, value)
-    const logs = verdict === 'ok' ? value : await this.#io(this.#settle(header, value, provider, verdict))
-    return this.#block(header, logs, receipts?.[0]?.receipts)
+    const fetched = await this.#io(this.config.fetcher.block(number, this.#take(number)))
+    return fetched && this.#block(fetched)
   }
 
-  /** Headers and logs of `[from, to]`, refetched while a reorg makes them disagree. */
+  /** Blocks `[from, to]`, refetched while a reorg makes them disagree. */
   async #fetchRange(from: bigint, to: bigint): Promise<BlockEvent[]> {
     for (let attempt = 1; ; attempt++) {
-      const events = await this.#tryRange(from, to)
-      if (events) return events
+      const fetched = await this.#io(this.config.fetcher.range(from, to))
+      if (fetched) return fetched.map((block) => this.#block(block))
       if (attempt === RANGE_ATTEMPTS) {
         throw new RetryableError(`blocks ${from}..${to} kept changing while fetched from ${this.config.rpc.label}`, {
           code: 'SOURCE_RANGE_UNSTABLE',
@@ -273,78 +333,6 @@ export class BlockStream {
       this.config.warn({ from: `${from}`, to: `${to}`, attempt }, 'range changed while fetched (reorg); refetching')
       await this.#pause()
     }
-  }
-
-  async #tryRange(from: bigint, to: bigint): Promise<BlockEvent[] | undefined> {
-    const { rpc } = this.config
-    const [headers, served, receipts] = await this.#io(
-      Promise.all([
-        rpc.headers(from, to),
-        this.#filter ? rpc.logs({ fromBlock: from, toBlock: to }, this.#filter) : { value: [], provider: '' },
-        this.request.receipts ? rpc.receipts(numbers(from, to)) : undefined,
-      ]),
-    )
-    if (!chained(headers) || (receipts && !headers.every((h, i) => ofBlock(receipts[i]!, h)))) return undefined
-    const perBlock: (Log[] | undefined)[] = new Array(headers.length)
-    let i = 0
-    for (const log of served.value) {
-      // Logs come in block order, so the index rarely needs computing.
-      if (headers[i]!.number !== log.blockNumber) i = Number(log.blockNumber - from)
-      const header = headers[i]!
-      if (log.blockHash !== header.hash) return this.#hashMismatch(header, log, served.provider)
-      const logs = perBlock[i]
-      if (logs) logs.push(log)
-      else perBlock[i] = [log]
-    }
-    const events: BlockEvent[] = new Array(headers.length)
-    for (let i = 0; i < headers.length; i++) {
-      const header = headers[i]!
-      const logs = perBlock[i] ?? []
-      const verdict = this.#bloomVerdict(header, logs)
-      const checked = verdict === 'ok' ? logs : await this.#io(this.#settle(header, logs, served.provider, verdict))
-      events[i] = this.#block(header, checked, receipts?.[i]?.receipts)
-    }
-    return events
-  }
-
-  /**
-   * A log whose block hash differs from its header's: a reorg between the two requests, or a
-   * provider serving logs of another block. Asking for the header again tells which.
-   */
-  async #hashMismatch(header: BlockHeader, log: Log, provider: string): Promise<undefined> {
-    const again = await this.#io(this.config.rpc.header(header.number, provider))
-    if (again?.hash === header.hash) {
-      this.config.rpc.blame(provider, `log of block ${header.number} carries block hash ${log.blockHash}`)
-    }
-    return undefined
-  }
-
-  /** One block's logs checked against its logsBloom (an empty bloom with no logs needs no work). */
-  #bloomVerdict(header: BlockHeader, logs: Log[]): BloomVerdict {
-    const filter = this.#filter
-    if (!filter || !header.logsBloom || (logs.length === 0 && header.logsBloom === EMPTY_BLOOM)) return 'ok'
-    return checkAgainstBloom(header.logsBloom, logs, filter)
-  }
-
-  /**
-   * When the bloom says logs were forged or left out, the block's receipts (from another provider
-   * when there is one) decide, and the provider that served wrong logs is benched.
-   */
-  async #settle(header: BlockHeader, logs: Log[], provider: string, verdict: BloomVerdict): Promise<Log[]> {
-    const filter = this.#filter!
-    const receipts = await this.config.rpc.receiptLogs(header.number, header.hash, provider)
-    if (receipts.value.some((log) => log.blockHash !== header.hash)) return logs
-    const merged = [{ address: filter.address, topics: filter.topic0 ? [filter.topic0] : undefined }]
-    const expected = receipts.value.filter((log) => matchesAny(log, merged))
-    const key = (list: Log[]) => list.map((l) => `${l.logIndex}:${l.transactionHash}`).join()
-    if (key(expected) === key([...logs].sort((a, b) => a.logIndex - b.logIndex))) return logs
-    const reason = `logs of block ${header.number} disagree with its receipts and bloom (${verdict})`
-    this.config.rpc.blame(provider, reason)
-    this.config.warn(
-      { block: `${header.number}`, provider, verdict },
-      'logs answer failed the bloom check; used receipts',
-    )
-    return expected
   }
 
   /** Runs a range fetch; on a range-too-large answer or a timeout, halves the range and returns nothing. */
@@ -365,7 +353,8 @@ export class BlockStream {
     }
   }
 
-  #block(header: BlockHeader, logs: Log[], receipts: Receipt[] | undefined): BlockEvent {
+  /** The block as emitted: only the logs some declared filter matches, in log order. */
+  #block({ header, logs, receipts }: FetchedBlock): BlockEvent {
     const matching = logs.length ? logs.filter(this.#match) : logs
     if (!ascending(matching)) matching.sort((a, b) => a.logIndex - b.logIndex)
     const event: BlockEvent = { type: 'block', chain: this.config.chain, header, logs: matching }
@@ -407,31 +396,6 @@ interface PendingRange {
 }
 
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b)
-
-type BloomVerdict = ReturnType<typeof checkAgainstBloom>
-
-/** The logsBloom of a block without logs. */
-const EMPTY_BLOOM = `0x${'0'.repeat(512)}`
-
-/** Whether every header is there and each one's parent is the one before it. */
-function chained(headers: (BlockHeader | undefined)[]): headers is BlockHeader[] {
-  for (let i = 0; i < headers.length; i++) {
-    const header = headers[i]
-    if (!header || (i > 0 && header.parentHash !== headers[i - 1]!.hash)) return false
-  }
-  return true
-}
-
-/**
- * Whether receipts fetched by number belong to `header`: they name its hash, or there are none and
- * the block used no gas (receipts of an emptied block after a reorg would not).
- */
-function ofBlock(receipts: BlockReceipts, header: BlockHeader): boolean {
-  return receipts.blockHash === undefined ? header.gasUsed === 0n : receipts.blockHash === header.hash
-}
-
-const numbers = (from: bigint, to: bigint): bigint[] =>
-  Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
 
 function ascending(logs: Log[]): boolean {
   for (let i = 1; i < logs.length; i++) if (logs[i]!.logIndex <= logs[i - 1]!.logIndex) return false

@@ -1,18 +1,37 @@
 import type { BlockHeader } from '@qenus/core'
-import type { RpcClient } from './rpc.js'
+import type { HeadNotifier } from './block-stream.js'
 import { toHeader } from './rpc.js'
-import { NewHeadsSubscription, type WsEndpoint } from './subscription.js'
+import type { SubscriptionHooks } from './subscription.js'
 import { checkBlock, quantity } from './validate.js'
 
 /** Headers from notifications kept for the stream to take, at most this many blocks back. */
 const KEPT_HEADERS = 64n
 
+/**
+ * A live `newHeads` subscription a {@link HeadFeed} drives: over ws providers in source-rpc, over
+ * the node's socket in source-node.
+ */
+export interface HeadSubscription {
+  /** Subscribes (once). */
+  start(): void
+  /** Drops the subscription and subscribes again (on the next endpoint, where there are several). */
+  replace(): void
+  /** Unsubscribes for good. */
+  stop(): void
+  /** The endpoint the subscription is on, redacted. */
+  readonly current: string | undefined
+  /** Connections opened so far. */
+  readonly sockets: number
+  /** Whether the subscription is confirmed now. */
+  readonly subscribed: boolean
+}
+
 /** What a `HeadFeed` needs. */
 export interface HeadFeedConfig {
   /** Polls the head. */
-  rpc: RpcClient
-  /** The ws providers to subscribe on, in order. */
-  endpoints: readonly WsEndpoint[]
+  rpc: { blockNumber(signal?: AbortSignal): Promise<bigint> }
+  /** Makes the subscription, reporting to the hooks given. */
+  subscribe: (hooks: SubscriptionHooks) => HeadSubscription
   /** `ws`: the subscription, polling only to check a silent one; `both`: the subscription and polling at once. */
   mode: 'ws' | 'both'
   /** Poll interval in `both` mode, ms. */
@@ -47,10 +66,16 @@ export interface HeadFeedSnapshot {
  * subscription that stays silent for `stallMs` while polling sees a newer head is replaced.
  * Heights the subscription skipped are not lost: the stream fetches every block up to the head.
  *
- * @internal
+ * @example
+ * ```ts
+ * const feed = new HeadFeed({ rpc, subscribe: (hooks) => new MySubscription(hooks), mode: 'ws',
+ *   pollIntervalMs: 500, stallMs: 36_000, warn })
+ * feed.start()
+ * const head = await feed.next(100n, signal)
+ * ```
  */
-export class HeadFeed {
-  readonly #subscription: NewHeadsSubscription
+export class HeadFeed implements HeadNotifier {
+  readonly #subscription: HeadSubscription
   readonly #headers = new Map<bigint, BlockHeader>()
   #latest = -1n
   #wsHead = -1n
@@ -61,8 +86,9 @@ export class HeadFeed {
   #following = false
   readonly #stats = { fromWs: 0, fromPoll: 0, stalls: 0 }
 
+  /** @param config - The subscription, the poller and the stall rules. */
   constructor(private readonly config: HeadFeedConfig) {
-    this.#subscription = new NewHeadsSubscription(config.endpoints, {
+    this.#subscription = config.subscribe({
       onHead: (raw, endpoint) => this.#onNotification(raw, endpoint),
       onDrop: (endpoint, reason, delayMs) =>
         config.warn({ provider: endpoint, reason, delayMs }, 'newHeads subscription dropped; reconnecting'),

@@ -19,10 +19,19 @@ export const rpcSource = defineSource({
   component: RpcSource,
 })
 
+export {
+  type BlockFetcher,
+  BlockStream,
+  type BlockStreamConfig,
+  type FetchedBlock,
+  type HeadClient,
+  type HeadNotifier,
+} from './block-stream.js'
 export { checkAgainstBloom, inBloom } from './bloom.js'
-export { classify, type Failure, type FailureClass } from './classify.js'
+export { classify, type Failure, type FailureClass, InvalidResponseError } from './classify.js'
 export { type MergedFilter, matchesAny, mergeFilters } from './filters.js'
-export type { HeadFeedSnapshot } from './heads.js'
+export { HeadFeed, type HeadFeedConfig, type HeadFeedSnapshot, type HeadSubscription } from './heads.js'
+export { Lineage } from './lineage.js'
 export { BREAKER_STATE_VALUE, type ProviderMetricHooks, providerMetrics } from './metrics.js'
 export {
   pollInterval,
@@ -33,9 +42,20 @@ export {
 } from './options.js'
 export { LATENCY_BUCKETS_MS, type ProviderConfig, type ProviderSnapshot } from './provider.js'
 export { providerConfigs } from './providers.js'
-export { type LogScope, type ProviderEvent, RpcClient, type RpcClientOptions, type Served } from './rpc.js'
+export { createRpcReader, MulticallBatcher, type ReadClient } from './reader.js'
+export {
+  type LogScope,
+  type ProviderEvent,
+  type RpcBlock,
+  RpcClient,
+  type RpcClientOptions,
+  type Served,
+  toHeader,
+} from './rpc.js'
+export { chained, receiptsOfBlock } from './rpc-fetcher.js'
 export { RpcSource, type RpcSourceHealth, type RpcSourceLogger } from './source.js'
-export type { BlockReceipts } from './validate.js'
+export type { SubscriptionHooks } from './subscription.js'
+export { type BlockReceipts, checkBlock, type LogsScope, quantity, toLogs, toReceipts } from './validate.js'
 
 /**
  * The `@qenus/source-rpc` plugin.

@@ -4,7 +4,12 @@ import type { BlockRef } from '@qenus/core'
  * The recent canonical blocks a stream has emitted, oldest first, bounded so that a reorg up to
  * the chain's finality depth can still be walked back to its common ancestor.
  *
- * @internal
+ * @example
+ * ```ts
+ * const lineage = new Lineage(65, resumeRefs)
+ * lineage.push(header)
+ * const dropped = lineage.revertTo(ancestor)
+ * ```
  */
 export class Lineage {
   readonly #refs: BlockRef[]

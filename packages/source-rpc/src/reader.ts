@@ -1,7 +1,21 @@
 import type { BlockRef, ChainReader, Hex, MulticallResult, ReadContractParameters } from '@qenus/core'
 import type { PublicClient } from 'viem'
 import { ImmutableCache } from './immutable.js'
-import type { RpcClient } from './rpc.js'
+
+/**
+ * The calls a batched reader makes: `RpcClient` over providers, or a node client over its socket.
+ */
+export interface ReadClient {
+  /**
+   * Runs `fn` on a viem client of the endpoint, with the endpoint's failover and error handling.
+   *
+   * @param what - What is being done, for the error message.
+   * @param fn - The work.
+   */
+  run<T>(what: string, fn: (client: PublicClient) => Promise<T>): Promise<T>
+  /** Raw `eth_call` at a block number. */
+  call(request: { to: Hex; data: Hex }, blockNumber: bigint): Promise<Hex>
+}
 
 /** Calldata bytes per `aggregate3` call before viem splits a batch, kept under common eth_call gas caps. */
 const MULTICALL_CHUNK_BYTES = 64 * 1024
@@ -21,21 +35,25 @@ interface PendingBatch {
 
 /**
  * Coalesces the multicalls issued for one block in the same turn of the event loop (by several
- * extractors, say) into one Multicall3 `aggregate3` call.
+ * extractors, say) into one Multicall3 `aggregate3` call, and caches immutable answers.
  *
- * @internal
+ * @example
+ * ```ts
+ * const batcher = new MulticallBatcher(client, chain.multicall3)
+ * const reader = createRpcReader(client, batcher, { number: 100n, hash })
+ * ```
  */
 export class MulticallBatcher {
   readonly #pending = new Map<string, PendingBatch>()
-  /** Immutable answers (token decimals, pool immutables), shared by every reader of the source. */
+  /** Immutable answers (token decimals, pool immutables), shared by every reader of the source. @internal */
   readonly cache = new ImmutableCache()
 
   /**
-   * @param rpc - The provider.
+   * @param rpc - The endpoint.
    * @param multicall3 - The chain's Multicall3 address; without one, calls go out one by one.
    */
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly rpc: ReadClient,
     private readonly multicall3: Hex | undefined,
   ) {}
 
@@ -104,15 +122,15 @@ export class MulticallBatcher {
 }
 
 /**
- * A {@link ChainReader} over RPC bound to one block: every read is made at `block.number`, except
+ * A {@link ChainReader} over a {@link ReadClient} bound to one block: every read is made at `block.number`, except
  * the immutable ones (`IMMUTABLE_FUNCTIONS`) already answered for any block.
  *
- * @param rpc - The provider.
+ * @param rpc - The endpoint (`RpcClient`, or a node client).
  * @param batcher - Coalesces multicalls across readers of the same block.
  * @param block - The block to read at.
  * @returns The reader.
  */
-export function createRpcReader(rpc: RpcClient, batcher: MulticallBatcher, block: BlockRef): ChainReader {
+export function createRpcReader(rpc: ReadClient, batcher: MulticallBatcher, block: BlockRef): ChainReader {
   return {
     block,
     call: (request) => rpc.call(request, block.number),

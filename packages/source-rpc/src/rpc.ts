@@ -36,7 +36,8 @@ export interface RpcClientOptions {
   metrics?: { registry: Registry; chainName: string } | undefined
 }
 
-type RpcBlock = Record<string, Hex | null | undefined>
+/** A raw JSON-RPC block object. */
+export type RpcBlock = Record<string, Hex | null | undefined>
 
 /** Calls per header batch: small enough to fail over cheaply, large enough to make round trips rare. */
 const HEADER_BATCH = 100
@@ -490,7 +491,13 @@ export class RpcClient {
 const big = (value: Hex | null | undefined): bigint | undefined => (value == null ? undefined : BigInt(value))
 const lower = (value: Hex): Hex => value.toLowerCase() as Hex
 
-/** A checked JSON-RPC block (`eth_getBlockByNumber` or a `newHeads` notification) as a header. @internal */
+/**
+ * A JSON-RPC block (`eth_getBlockByNumber` or a `newHeads` notification), already checked with
+ * `checkBlock`, as a header: hashes lower-case, quantities as bigints.
+ *
+ * @param block - The raw block.
+ * @returns The header.
+ */
 export function toHeader(block: RpcBlock): BlockHeader {
   const required = (key: string): Hex => {
     const value = block[key]

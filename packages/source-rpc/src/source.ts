@@ -19,6 +19,8 @@ import type { ProviderSnapshot } from './provider.js'
 import { providerConfigs } from './providers.js'
 import { createRpcReader, MulticallBatcher } from './reader.js'
 import { type ProviderEvent, RpcClient } from './rpc.js'
+import { RpcBlockFetcher } from './rpc-fetcher.js'
+import { NewHeadsSubscription } from './subscription.js'
 
 /** The logger methods the source uses; a pino logger fits. */
 export interface RpcSourceLogger {
@@ -102,6 +104,7 @@ export class RpcSource implements Source {
     const stream = new BlockStream(
       {
         rpc: this.#rpc,
+        fetcher: new RpcBlockFetcher({ rpc: this.#rpc, filters: request.filters, receipts: !!request.receipts, warn }),
         chain,
         pollIntervalMs: pollInterval(options, chain.blockTimeMs),
         maxBlockRange: options.maxBlockRange,
@@ -132,7 +135,7 @@ export class RpcSource implements Source {
     if (mode === 'poll') return undefined
     this.#heads = new HeadFeed({
       rpc: this.#rpc,
-      endpoints,
+      subscribe: (hooks) => new NewHeadsSubscription(endpoints, hooks),
       mode,
       pollIntervalMs: pollInterval(this.options, this.chain.blockTimeMs),
       stallMs: this.options.headStallMs ?? 3 * this.chain.blockTimeMs,

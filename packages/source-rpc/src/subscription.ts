@@ -1,4 +1,5 @@
 import WebSocket from 'ws'
+import type { HeadSubscription } from './heads.js'
 
 /** Delay before the first reconnect; doubled per failed attempt up to {@link MAX_BACKOFF_MS}. */
 const MIN_BACKOFF_MS = 100
@@ -12,7 +13,7 @@ export interface WsEndpoint {
   name: string
 }
 
-/** What a {@link NewHeadsSubscription} reports. */
+/** What a `newHeads` subscription reports. */
 export interface SubscriptionHooks {
   /** A `newHeads` notification's raw header, and the endpoint that sent it. */
   onHead(raw: unknown, endpoint: string): void
@@ -27,7 +28,7 @@ export interface SubscriptionHooks {
  *
  * @internal
  */
-export class NewHeadsSubscription {
+export class NewHeadsSubscription implements HeadSubscription {
   #socket: WebSocket | undefined
   #index = 0
   #failures = 0
