@@ -89,6 +89,8 @@ export {
   MIN_SQRT_RATIO,
   MIN_TICK,
 } from './math/tick-math.js'
+// --- mempool
+export { decodePendingSwaps, type SwapIntent } from './mempool/decode.js'
 // --- pools
 export { computePoolAddress, factoryFor, POOL_INIT_CODE_HASH, UNISWAP_V3_FACTORIES } from './pools/factory.js'
 export { readPoolSnapshots, readReserves, type SnapshotFailure, type SnapshotRequest } from './pools/snapshot.js'

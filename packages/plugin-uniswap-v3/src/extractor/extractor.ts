@@ -11,6 +11,7 @@ import {
   type Logger,
   LoggerToken,
   OptionsToken,
+  type PendingContext,
   type RevertContext,
 } from '@qenus/core'
 import {
@@ -24,7 +25,11 @@ import {
   MINT_TOPIC,
   POOL_CREATED_TOPIC,
 } from '../events/decode.js'
+import type { PoolState } from '../math/pool.js'
+import { decodePendingSwaps, type SwapIntent } from '../mempool/decode.js'
+import { MempoolBook, pendingData, pendingFeature } from '../mempool/tracker.js'
 import { type KeptPool, PoolStateBook, type PoolStateEvent } from '../pools/book.js'
+import { computePoolAddress, UNISWAP_V3_FACTORIES } from '../pools/factory.js'
 import { readPoolSnapshots, readReserves } from '../pools/snapshot.js'
 import { decodeSwapLog, type SwapEvent, type SwapQuarantineCode } from '../swap/decode.js'
 import { type LiquidityEvent, liquidityFeature, poolFeature, swapFeature } from './features.js'
@@ -52,6 +57,9 @@ interface ChainState {
   metadata: PoolMetadataCache
   selected: Map<Hex, boolean>
   book: PoolStateBook
+  mempool: MempoolBook
+  /** Pool states read at the pending head, for pools without kept state. */
+  headStates: { hash: Hex; pools: Map<Hex, PoolState | undefined> } | undefined
 }
 
 const LIQUIDITY_DECODERS = {
@@ -84,6 +92,12 @@ export class UniswapV3Extractor implements Extractor {
   readonly #emit: ReadonlySet<string>
   readonly #chains = new Map<number, ChainState>()
   readonly #quarantined = new Map<QuarantineReasonCode, number>()
+  /**
+   * With the `mempool` option: `mempool.swap` features of one pending transaction, with the
+   * expected amounts and price impact on the pool's state at the head. Absent otherwise, so the
+   * runtime asks the source for no pending transactions.
+   */
+  readonly onPending?: (context: PendingContext) => Promise<Feature[]>
 
   /**
    * @param options - Validated options (see `uniswapV3Options`).
@@ -93,6 +107,7 @@ export class UniswapV3Extractor implements Extractor {
     this.#options = options
     this.#logger = logger
     this.#emit = new Set(options.emit)
+    if (options.mempool) this.onPending = (context) => this.#pending(context)
   }
 
   /** Quarantined logs and unreadable pools so far, by reason code. */
@@ -154,12 +169,83 @@ export class UniswapV3Extractor implements Extractor {
       }
     }
     if (this.#emit.has('pool')) features.push(...(await this.#poolFeatures({ chain, header, reader }, state, accepted)))
+    if (this.#options.mempool) features.push(...this.#link(chain, header, state, accepted))
     return features
+  }
+
+  #link(
+    chain: ChainInfo,
+    header: BlockContext['header'],
+    state: ChainState,
+    accepted: { entry: PoolLog }[],
+  ): Feature[] {
+    const swaps = accepted.flatMap(({ entry }) => (entry.type === 'swap' ? [{ log: entry.log, pool: entry.pool }] : []))
+    state.mempool.prune(header.number - BigInt(Math.max(1, chain.finalityDepth)))
+    return state.mempool.link(chain, header, swaps)
+  }
+
+  async #pending(context: PendingContext): Promise<Feature[]> {
+    const { chain, head, hash, reader } = context
+    const state = this.#chain(chain)
+    const txHash = hash.toLowerCase() as Hex
+    if (state.mempool.seen(txHash)) return []
+    const intents = decodePendingSwaps(context.transaction)
+    const targets = intents.flatMap((intent, call) => {
+      const pool = this.#poolOf(chain, intent)
+      return pool ? [{ intent, call, pool }] : []
+    })
+    if (targets.length === 0) return []
+    await state.metadata.load(
+      targets.map((t) => t.pool),
+      reader,
+    )
+    const features: Feature[] = []
+    for (const { intent, call, pool } of targets) {
+      const metadata = state.metadata.get(pool)
+      if (!metadata || !('token0' in metadata) || !this.#selected(state, pool, metadata)) continue
+      const poolState = await this.#stateAtHead(state, context, pool, metadata.fee)
+      const data = pendingData(context, intent, { metadata, state: poolState })
+      features.push(pendingFeature(chain, head, txHash, call, pool, data))
+    }
+    if (features.length) {
+      state.mempool.add(
+        txHash,
+        features.map((f) => ({ pool: f.address, data: f.data as never, txHash })),
+      )
+    }
+    return features
+  }
+
+  #poolOf(chain: ChainInfo, intent: SwapIntent): Hex | undefined {
+    if ('address' in intent.pool) return intent.pool.address
+    const factory = this.#options.factory ?? UNISWAP_V3_FACTORIES[chain.chainId]
+    return factory && computePoolAddress(factory, intent.pool.tokenA, intent.pool.tokenB, intent.pool.fee)
+  }
+
+  /** The kept state is the head's end state (every event up to the head moved it); else it is read at the head once. */
+  async #stateAtHead(
+    state: ChainState,
+    context: PendingContext,
+    pool: Hex,
+    fee: number,
+  ): Promise<PoolState | undefined> {
+    const kept = state.book.get(pool)
+    if (kept) return kept.state
+    if (state.headStates?.hash !== context.head.hash) state.headStates = { hash: context.head.hash, pools: new Map() }
+    const cached = state.headStates.pools
+    if (!cached.has(pool)) {
+      const snapshot = (await readPoolSnapshots(context.reader, [{ pool, fee }])).get(pool)
+      cached.set(pool, snapshot && 'tick' in snapshot ? snapshot : undefined)
+    }
+    return cached.get(pool)
   }
 
   /** Drops the kept state the reverted blocks changed; it is read again when next needed. */
   onRevert({ chain, to }: RevertContext): void {
-    this.#chains.get(chain.chainId)?.book.revertTo(to.number)
+    const state = this.#chains.get(chain.chainId)
+    state?.book.revertTo(to.number)
+    state?.mempool.revertTo(to.number)
+    if (state) state.headStates = undefined
   }
 
   async #poolFeatures(
@@ -284,6 +370,8 @@ export class UniswapV3Extractor implements Extractor {
         metadata: new PoolMetadataCache(),
         selected: new Map(),
         book: new PoolStateBook(),
+        mempool: new MempoolBook(this.#options.mempoolMaxPending),
+        headStates: undefined,
       }
       this.#chains.set(chain.chainId, state)
     }

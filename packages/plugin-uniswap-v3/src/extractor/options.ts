@@ -86,6 +86,24 @@ export const uniswapV3Options = z.strictObject({
     .nonempty('expected at least one price move in bps')
     .default([...DEFAULT_DEPTH_BPS] as [number, ...number[]])
     .describe('price moves in basis points for amm.pool depth, each way, default [10, 50, 100]'),
+  /**
+   * Turn pending swaps (router calls and direct pool calls seen in the mempool) into `mempool.swap`
+   * features with the expected outcome on the current pool state, and link each to the block
+   * that includes it. Off, the extractor asks for no pending transactions and its block features
+   * are unchanged.
+   * @defaultValue `false`
+   */
+  mempool: z.boolean().default(false).describe('emit mempool.swap for pending swaps and link them to their block'),
+  /**
+   * Most pending transactions kept waiting for their block; the oldest are dropped first.
+   * @defaultValue 10000
+   */
+  mempoolMaxPending: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('pending transactions kept for linking, default 10000'),
 })
 
 /** The options of the `uniswap-v3` extractor as written in a config. */
