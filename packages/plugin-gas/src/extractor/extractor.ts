@@ -1,0 +1,255 @@
+import {
+  type BlockContext,
+  type BlockHeader,
+  type ChainInfo,
+  type Clock,
+  ClockToken,
+  type Extractor,
+  type Feature,
+  type Hex,
+  inject,
+  isQenusError,
+  type LogFilter,
+  type Logger,
+  LoggerToken,
+  OptionsToken,
+  type RevertContext,
+} from '@qenus/core'
+import { gasBlockData } from '../fees/block.js'
+import { feeMarketOf } from '../fees/eip1559.js'
+import { TipRecommender } from '../fees/recommend.js'
+import { type ArbitrumPrices, readArbitrumPrices } from '../l2/arbitrum.js'
+import { referenceSwapTx } from '../l2/reference-tx.js'
+import { SequencerMonitor, type SequencerReport } from '../sequencer/monitor.js'
+import { blockFeature, CHAIN_WIDE_ADDRESS } from './features.js'
+import { l2FeeData, l2Kind } from './l2fee.js'
+import type { GasOptions } from './options.js'
+
+/** The logger calls the extractor makes: core's (pino) `Logger`, narrowed. */
+export type GasExtractorLogger = Pick<Logger, 'warn' | 'info'>
+
+/**
+ * Why a feature was set aside: `BAD_BLOCK` a header or receipt missing a field its fork requires
+ * (or inconsistent), `L2_READ` an L2 fee contract that could not be read at the block.
+ */
+export type GasQuarantineCode = 'BAD_BLOCK' | 'L2_READ'
+
+interface ChainState {
+  recommender: TipRecommender
+  monitor: SequencerMonitor | undefined
+  tx: Hex
+  timer: ReturnType<typeof setInterval> | undefined
+  lastStatus: SequencerReport['status'] | undefined
+}
+
+/**
+ * Extracts gas and fee features: `gas.block` per block (EIP-1559 next base fee, tip percentiles
+ * from receipts, blob fields, priority fee recommendations), `gas.l2fee` per L2 block (OP Stack
+ * GasPriceOracle or Arbitrum ArbGasInfo, and the total cost of a reference swap) and
+ * `sequencer.health` per L2 block.
+ *
+ * @remarks
+ * A block missing a field its fork requires is quarantined: warned about with the block and the
+ * field, counted in {@link GasExtractor.quarantined}, and gets no `gas.block`; nothing is guessed.
+ * `halted` cannot ride on a block (none comes), so a timer checks each L2 against the clock, logs
+ * every status change, and {@link GasExtractor.sequencerStatus} reports it live; the first block
+ * after a halt carries `degraded` with the halt's length.
+ */
+export class GasExtractor implements Extractor {
+  readonly #options: GasOptions
+  readonly #logger: GasExtractorLogger
+  readonly #clock: Clock
+  readonly #emit: ReadonlySet<string>
+  readonly #chains = new Map<string, ChainState>()
+  readonly #quarantined = new Map<GasQuarantineCode, number>()
+
+  /**
+   * @param options - Validated options (see `gasOptions`).
+   * @param logger - Where warnings and status changes go.
+   * @param clock - The clock sequencer health is judged against.
+   */
+  constructor(
+    @inject(OptionsToken) options: GasOptions,
+    @inject(LoggerToken) logger: GasExtractorLogger,
+    @inject(ClockToken) clock: Clock,
+  ) {
+    this.#options = options
+    this.#logger = logger
+    this.#clock = clock
+    this.#emit = new Set(options.emit)
+  }
+
+  /** Quarantined blocks and reads so far, by reason code. */
+  get quarantined(): ReadonlyMap<GasQuarantineCode, number> {
+    return this.#quarantined
+  }
+
+  /** No logs: everything comes from headers, receipts and reads. */
+  logFilters(): LogFilter[] {
+    return []
+  }
+
+  /** Receipts are needed for the tip percentiles of `gas.block`. */
+  receipts(): boolean {
+    return this.#emit.has('block')
+  }
+
+  /** Starts the sequencer watch timer of an L2 chain. */
+  async init(chain: ChainInfo): Promise<void> {
+    const state = this.#chain(chain)
+    if (!state.monitor || state.timer) return
+    const every = Math.min(1_000, Math.max(50, Math.floor(state.monitor.haltedAfterMs / 4)))
+    state.timer = setInterval(() => this.sequencerStatus(chain.name), every)
+    state.timer.unref()
+  }
+
+  /** Extracts the block's gas features. */
+  async onBlock({ chain, header, reader, receipts }: BlockContext): Promise<Feature[]> {
+    const state = this.#chain(chain)
+    const features: Feature[] = []
+    const kind = l2Kind(chain)
+    let arbitrum: ArbitrumPrices | undefined
+    let medianTip = 0n
+    try {
+      if (feeMarketOf(chain).type === 'arbitrum') arbitrum = await readArbitrumPrices(reader)
+    } catch (err) {
+      this.#quarantine('L2_READ', `${chain.name} block ${header.number}: ${(err as Error).message}`)
+    }
+    if (this.#emit.has('block')) {
+      const block = this.#gasBlock(chain, header, receipts, state, arbitrum)
+      if (block) {
+        medianTip = (block.data as { priorityFeeP50: bigint }).priorityFeeP50
+        features.push(block)
+      }
+    }
+    if (this.#emit.has('l2fee') && kind && (kind === 'op-stack' || arbitrum)) {
+      const fee = await this.#l2fee(kind, { chain, header, reader }, state, medianTip, arbitrum)
+      if (fee) features.push(fee)
+    }
+    if (this.#emit.has('sequencer') && state.monitor) features.push(this.#health(chain, header, state.monitor))
+    return features
+  }
+
+  /** Drops reverted blocks from the recommendation window and counts the reorg. */
+  onRevert({ chain, to }: RevertContext): void {
+    const state = this.#chains.get(chain.name)
+    state?.recommender.revertTo(to.number)
+    state?.monitor?.onRevert(to.number)
+  }
+
+  /**
+   * The live sequencer status of an L2 chain, judged against the clock (the only view that shows
+   * `halted`); logs when it changed. `undefined` for a chain that is not a watched L2.
+   */
+  sequencerStatus(chainName: string): SequencerReport | undefined {
+    const state = this.#chains.get(chainName)
+    if (!state?.monitor) return undefined
+    const report = state.monitor.check(this.#clock)
+    if (state.lastStatus !== undefined && report.status !== state.lastStatus) {
+      const log = report.status === 'ok' ? this.#logger.info : this.#logger.warn
+      log.call(
+        this.#logger,
+        { chain: chainName, status: report.status, reasons: report.reasons },
+        'sequencer status changed',
+      )
+    }
+    state.lastStatus = report.status
+    return report
+  }
+
+  /** Stops the watch timers. */
+  async close(): Promise<void> {
+    for (const state of this.#chains.values()) clearInterval(state.timer)
+  }
+
+  #gasBlock(
+    chain: ChainInfo,
+    header: BlockHeader,
+    receipts: BlockContext['receipts'],
+    state: ChainState,
+    arbitrum: ArbitrumPrices | undefined,
+  ): Feature | undefined {
+    let data: ReturnType<typeof gasBlockData>
+    try {
+      data = gasBlockData(chain, header, receipts, arbitrum?.perArbGasTotal)
+    } catch (err) {
+      if (!isQenusError(err)) throw err
+      this.#quarantine('BAD_BLOCK', err.shortMessage)
+      return undefined
+    }
+    if (!data) return undefined
+    state.recommender.add(header.number, data.txCount === 0 ? 0n : data.priorityFeeP10)
+    const [in1, in3, in10] = state.recommender.recommend()!
+    const full = { ...data, recommendedPriorityFee1: in1, recommendedPriorityFee3: in3, recommendedPriorityFee10: in10 }
+    return blockFeature('gas.block', chain, header, chain.family, CHAIN_WIDE_ADDRESS, full)
+  }
+
+  async #l2fee(
+    kind: 'op-stack' | 'arbitrum',
+    { chain, header, reader }: Pick<BlockContext, 'chain' | 'header' | 'reader'>,
+    state: ChainState,
+    medianTip: bigint,
+    arbitrum: ArbitrumPrices | undefined,
+  ): Promise<Feature | undefined> {
+    try {
+      const { address, data } = await l2FeeData(kind, {
+        header,
+        reader,
+        tx: state.tx,
+        swapGas: BigInt(this.#options.referenceSwapGas),
+        medianTip,
+        usd: this.#options.nativeUsd[chain.name],
+        arbitrum,
+      })
+      return blockFeature('gas.l2fee', chain, header, kind, address, data)
+    } catch (err) {
+      this.#quarantine('L2_READ', `${chain.name} block ${header.number}: ${(err as Error).message}`)
+      return undefined
+    }
+  }
+
+  #health(chain: ChainInfo, header: BlockHeader, monitor: SequencerMonitor): Feature {
+    const report = monitor.onBlock(header)
+    return blockFeature('sequencer.health', chain, header, chain.family, CHAIN_WIDE_ADDRESS, {
+      up: true,
+      secondsSinceLastBlock: report.secondsSinceLastBlock,
+      status: report.status,
+      ...(report.reasons.length > 0 ? { reason: report.reasons.join('; ') } : {}),
+      expectedBlockTimeMs: chain.blockTimeMs,
+      ...(report.blockTimeMs === undefined ? {} : { blockTimeMs: report.blockTimeMs }),
+      gaps: report.gaps,
+      reorgs: report.reorgs,
+    })
+  }
+
+  #chain(chain: ChainInfo): ChainState {
+    let state = this.#chains.get(chain.name)
+    if (!state) {
+      const watched = this.#emit.has('sequencer') && l2Kind(chain) !== undefined
+      state = {
+        recommender: new TipRecommender({
+          window: this.#options.predictionWindow,
+          confidence: this.#options.confidence,
+        }),
+        monitor: watched
+          ? new SequencerMonitor({
+              expectedBlockTimeMs: chain.blockTimeMs,
+              degradedFactor: this.#options.degradedFactor,
+              haltedAfterMs: this.#options.haltedAfterMs,
+              window: this.#options.sequencerWindow,
+            })
+          : undefined,
+        tx: (this.#options.referenceTx?.toLowerCase() as Hex | undefined) ?? referenceSwapTx(chain.chainId),
+        timer: undefined,
+        lastStatus: undefined,
+      }
+      this.#chains.set(chain.name, state)
+    }
+    return state
+  }
+
+  #quarantine(code: GasQuarantineCode, reason: string): void {
+    this.#quarantined.set(code, (this.#quarantined.get(code) ?? 0) + 1)
+    this.#logger.warn({ code, reason }, 'gas feature quarantined')
+  }
+}
