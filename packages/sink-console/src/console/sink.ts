@@ -57,6 +57,14 @@ export class ConsoleSink implements Sink {
     await this.#output.write(text)
   }
 
+  /**
+   * Appends mempool features (pending transactions, bound to the head block they were seen on)
+   * as feature lines, between that block's lines and the next block's.
+   */
+  async writePending(batch: FeatureBatch): Promise<void> {
+    await this.write(batch)
+  }
+
   /** Appends one retraction line, unless `retractions` is off. */
   async revert(retraction: Retraction): Promise<void> {
     if (!this.#options.retractions) return
