@@ -1,0 +1,142 @@
+import type { Feature, FeatureBatch, FeatureCodec, Retraction } from '@qenus/core'
+import { topicOf } from './topics.js'
+
+/** One record on its way to a topic. @internal */
+export interface OutRecord {
+  /** Topic name. */
+  topic: string
+  /** `chainId:address`. */
+  key: string
+  /** Encoded value. */
+  value: Buffer
+  /** `kind`, `chainId`, `blockNumber`, `codec`. */
+  headers: Record<string, string>
+}
+
+/** Where a feature went, so its retraction can follow it. @internal */
+export interface Placement {
+  topic: string
+  key: string
+  blockNumber: bigint
+}
+
+/** Value of the `kind` header on retraction records. */
+export const RETRACTION_KIND = 'retraction'
+
+const toBuffer = (payload: string | Uint8Array): Buffer =>
+  typeof payload === 'string'
+    ? Buffer.from(payload, 'utf8')
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+
+/**
+ * Encodes a feature as a record: key `chainId:address` keeps one pool in one partition.
+ *
+ * @internal
+ */
+export function featureRecord(feature: Feature, codec: FeatureCodec, prefix: string): OutRecord {
+  return {
+    topic: topicOf(prefix, feature.kind),
+    key: `${feature.chainId}:${feature.address}`,
+    value: toBuffer(codec.encode(feature)),
+    headers: {
+      kind: feature.kind,
+      chainId: String(feature.chainId),
+      blockNumber: feature.blockNumber.toString(),
+      codec: codec.name,
+    },
+  }
+}
+
+/**
+ * Encodes the retraction of one feature id: core's retraction record listing this single id, on
+ * the withdrawn feature's topic and key. JSON values start with `"type":"retraction"`, as the
+ * console sink writes them; every value also has the header `kind: retraction`.
+ *
+ * @internal
+ */
+export function retractionRecord(
+  retraction: Retraction,
+  id: string,
+  placement: Placement,
+  codec: FeatureCodec,
+): OutRecord {
+  const encoded = codec.encodeRetraction({ ...retraction, ids: [id] })
+  const value = typeof encoded === 'string' ? `{"type":"retraction",${encoded.slice(1)}` : encoded
+  return {
+    topic: placement.topic,
+    key: placement.key,
+    value: toBuffer(value),
+    headers: {
+      kind: RETRACTION_KIND,
+      chainId: String(retraction.chain.chainId),
+      blockNumber: placement.blockNumber.toString(),
+      codec: codec.name,
+      retracts: id,
+    },
+  }
+}
+
+/**
+ * Remembers, per chain, where the features of the newest blocks went, so a revert can send each
+ * withdrawn id to its feature's topic and key. The core `Retraction` carries ids only.
+ *
+ * @internal
+ */
+export class PlacementIndex {
+  readonly #window: number
+  /** chainId → blocks, oldest first, each with its features' placements. */
+  readonly #chains = new Map<number, { block: bigint; ids: Map<string, Placement> }[]>()
+
+  constructor(window: number) {
+    this.#window = window
+  }
+
+  /** Records a batch's placements, forgetting blocks older than the window. */
+  add(batch: FeatureBatch, records: OutRecord[]): void {
+    const blocks = this.#chains.get(batch.chain.chainId) ?? []
+    this.#chains.set(batch.chain.chainId, blocks)
+    const ids = new Map<string, Placement>()
+    batch.features.forEach((f, i) => {
+      ids.set(f.id, { topic: records[i]!.topic, key: records[i]!.key, blockNumber: f.blockNumber })
+    })
+    // A replayed block replaces what was known of it.
+    while (blocks.length > 0 && blocks.at(-1)!.block >= batch.block.number) blocks.pop()
+    blocks.push({ block: batch.block.number, ids })
+    const keep = Math.max(this.#window, batch.chain.finalityDepth)
+    if (blocks.length > keep) blocks.splice(0, blocks.length - keep)
+  }
+
+  /** The placement of `id`, if its block is still within the window. */
+  find(chainId: number, id: string): Placement | undefined {
+    const blocks = this.#chains.get(chainId) ?? []
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const hit = blocks[i]!.ids.get(id)
+      if (hit) return hit
+    }
+    return undefined
+  }
+
+  /** Forgets blocks above `to` once their retractions are queued. */
+  rewind(chainId: number, to: bigint): void {
+    const blocks = this.#chains.get(chainId) ?? []
+    while (blocks.length > 0 && blocks.at(-1)!.block > to) blocks.pop()
+  }
+}
+
+/**
+ * Where a retraction goes when its feature is no longer in the index (written before a restart,
+ * or older than the window): the kind's topic, read from the id, keyed by the chain id alone,
+ * with the block number of the reverted block whose hash the id names.
+ *
+ * @internal
+ */
+export function fallbackPlacement(id: string, retraction: Retraction, prefix: string): Placement | undefined {
+  const [, blockHash, , kind] = id.split(':')
+  const block = retraction.reverted.find((b) => b.hash === blockHash)
+  try {
+    const topic = topicOf(prefix, kind as Feature['kind'])
+    return { topic, key: String(retraction.chain.chainId), blockNumber: block?.number ?? retraction.to.number + 1n }
+  } catch {
+    return undefined
+  }
+}
