@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { isConfigError, isQenusError } from '@qenus/core'
 import { backfill } from './commands/backfill.js'
 import { dev } from './commands/dev.js'
+import { inspect } from './commands/inspect.js'
 import { run } from './commands/run.js'
 import { validate } from './commands/validate.js'
 import { ExitCode, USAGE, UsageError } from './usage.js'
@@ -17,6 +18,8 @@ const OPTIONS = {
   rate: { type: 'string' },
   blocks: { type: 'string' },
   quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  sample: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -27,6 +30,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   backfill: ['config', 'from', 'to', 'chain'],
   validate: ['config'],
   dev: ['out', 'seed', 'rate', 'blocks', 'quiet'],
+  inspect: ['json', 'sample'],
 }
 
 /** The parsed command line: each option as given, before the command parses its value. */
@@ -49,6 +53,10 @@ export interface CliOptions {
   blocks?: string | undefined
   /** `--quiet`: no features on stdout in dev. */
   quiet?: boolean | undefined
+  /** `--json`: machine-readable output of inspect. */
+  json?: boolean | undefined
+  /** `--sample`: rows in the sample of inspect. */
+  sample?: string | undefined
 }
 
 /**
@@ -71,7 +79,10 @@ export async function main(argv: string[]): Promise<number> {
     if (values.help || command === undefined || command === 'help') return print(USAGE)
     const allowed = ALLOWED[command]
     if (!allowed) throw new UsageError(`unknown command "${command}"`)
-    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" for "qenus ${command}"`)
+    const takesPath = command === 'inspect'
+    if (rest.length > (takesPath ? 1 : 0)) {
+      throw new UsageError(`unexpected argument "${rest[takesPath ? 1 : 0]}" for "qenus ${command}"`)
+    }
     for (const name of Object.keys(values)) {
       if (!allowed.includes(name)) throw new UsageError(`"qenus ${command}" does not take --${name}`)
     }
@@ -79,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await run(options)
     if (command === 'validate') return await validate(options)
     if (command === 'backfill') return await backfill(options)
+    if (command === 'inspect') return await inspect(rest[0], options)
     return await dev(options)
   } catch (error) {
     return report(error)

@@ -31,6 +31,11 @@ Commands:
                --rate <n>        blocks of traffic per second (default: 2)
                --blocks <n>      stop after this many blocks (default: run until interrupted)
                --quiet           do not print features to stdout
+  inspect    Print the schema, row count, block range and a sample of a Parquet file or of
+             every .parquet file under a folder (e.g. an archive of @qenus/sink-parquet).
+               <file|dir>        the file or folder
+               --json            print JSON instead of tables
+               --sample <n>      rows in the sample (default: 5)
 
 Options:
   -h, --help     show this help
