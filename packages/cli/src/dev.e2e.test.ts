@@ -1,8 +1,20 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { decodeFeatureJson } from '@qenus/core'
 import { expect, it } from 'vitest'
 import { runCli, tempDir } from './test/helpers.js'
+
+async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
 
 it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', async () => {
   const dir = await tempDir('dev')
@@ -12,9 +24,16 @@ it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', as
   const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean)
   const features = lines.map((line) => decodeFeatureJson(line))
   expect(features.length).toBeGreaterThan(0)
-  expect(new Set(features.map((f) => f.kind))).toEqual(new Set(['amm.swap', 'amm.liquidity', 'amm.pool']))
+  expect(new Set(features.map((f) => f.kind))).toEqual(new Set(['amm.swap', 'amm.liquidity', 'amm.pool', 'gas.block']))
   // Six blocks of traffic.
   expect(new Set(features.map((f) => f.blockNumber)).size).toBe(6)
   // The console got exactly what the file got.
   expect(result.stdout.split('\n').filter(Boolean)).toEqual(lines)
+  // And the Parquet archive beside the file holds the same features, as DuckDB reads them.
+  const glob = join(dir, 'archive', '**', '*.parquet')
+  const rows = await duckdb(
+    `SELECT id, kind, blockNumber FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+  )
+  const key = (f: { id: unknown; kind: unknown; blockNumber: unknown }) => `${f.id} ${f.kind} ${f.blockNumber}`
+  expect(rows.map(key).sort()).toEqual(features.map(key).sort())
 })

@@ -25,7 +25,8 @@ Commands:
   validate   Load and validate a config, print what it runs, and exit.
                --config <file>
   dev        Start a local devnet with real Uniswap V3 contracts and traffic, and run the
-             embedded default pipeline on it (features to the console and a file).
+             embedded default pipeline on it: Uniswap V3 and gas features to the console, a
+             JSON lines file and a Parquet archive in the file's folder (archive/).
                --out <file>      JSON lines file (default: .qenus/dev/features.jsonl)
                --seed <n>        traffic seed (default: 1)
                --rate <n>        blocks of traffic per second (default: 2)
