@@ -315,6 +315,9 @@ describe('detector-arbitrage on two devnets (chain ids 1 and 42161) through the 
       .filter((line) => !line.startsWith('{"type":"retraction"'))
       .map((line) => decodeFeatureJson(line))
       .filter((f): f is Opportunity => f.kind === 'opportunity')
+    // Two instances of the detector on one pipeline: their ids never collide.
+    expect(new Set(all.map((o) => o.id)).size).toBe(all.length)
+    expect(new Set(all.map((o) => o.id.split(':').at(4)))).toEqual(new Set(['arb', 'flash']))
     const flash = all.filter((o) => o.data.type === 'flash-loan')
     expect(flash.length).toBeGreaterThan(0)
     for (const o of flash) {

@@ -1,6 +1,8 @@
 import {
   type BlockHeader,
   type ChainInfo,
+  type ComponentContext,
+  ContextToken,
   type Detector,
   type DetectorContext,
   type Feature,
@@ -65,12 +67,19 @@ export class ArbitrageDetector implements Detector {
   readonly #delays = new Map<string, number>()
   readonly #warned = new Set<string>()
   readonly #pairs: Set<string> | undefined
+  readonly #instance: string
 
   /**
    * @param options - Validated options (see `arbitrageOptions`).
    * @param logger - Where warnings go.
+   * @param context - The instance's id, which keeps the ids of two detector instances apart.
    */
-  constructor(@inject(OptionsToken) options: ArbitrageOptions, @inject(LoggerToken) logger: DetectorLogger) {
+  constructor(
+    @inject(OptionsToken) options: ArbitrageOptions,
+    @inject(LoggerToken) logger: DetectorLogger,
+    @inject(ContextToken) context?: ComponentContext,
+  ) {
+    this.#instance = context?.id ?? 'arbitrage'
     this.#options = options
     this.#logger = logger
     this.#book = new PoolBook(options.volatilityWindow)
@@ -271,7 +280,7 @@ export class ArbitrageDetector implements Detector {
       confidence: score,
       validUntilBlock: header.number + BigInt(this.#options.validityBlocks),
     }
-    const discriminator = `${found.type}:${route.legs.map((l) => `${l.chainId}/${l.address}`).join('>')}`
+    const discriminator = `${this.#instance}:${found.type}:${route.legs.map((l) => `${l.chainId}/${l.address}`).join('>')}`
     return {
       id: featureId({ chainId: chain.chainId, blockHash: header.hash, kind: 'opportunity', discriminator }),
       kind: 'opportunity',
