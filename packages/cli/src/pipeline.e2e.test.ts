@@ -226,6 +226,31 @@ describe('qenus run on a devnet with real Uniswap V3 traffic', () => {
     await runToHead(fresh)
     expect(live).toEqual(await features(fresh))
   })
+
+  it('a reorg while stopped is retracted after the restart, with the ids the file holds for the dropped blocks', async () => {
+    const run = await prepare('reorg-stopped')
+    await runToHead(run)
+    const before = await features(run)
+    const head = await devnet.publicClient.getBlockNumber()
+    const dropped = new Set<Hex>()
+    for (let n = head - 2n; n <= head; n++) dropped.add((await devnet.publicClient.getBlock({ blockNumber: n })).hash)
+    // The file is in block then log order: reversed, newest block first and reverse log order.
+    const withdrawn = before.filter((f) => dropped.has(f.blockHash)).reverse()
+    expect(withdrawn.length).toBeGreaterThan(0)
+    await devnet.reorg(3)
+    await devnet.traffic({ seed: 13, swaps: 16, txPerBlock: 8 })
+    await runToHead(run)
+    const lines = (await readFile(run.out, 'utf8')).split('\n').filter(Boolean)
+    const retractions = lines.filter((line) => line.startsWith('{"type":"retraction"')).map((line) => JSON.parse(line))
+    expect(retractions).toHaveLength(1)
+    expect(BigInt(retractions[0].to.number)).toBe(head - 3n)
+    expect(retractions[0].ids).toEqual(withdrawn.map((f) => f.id))
+    const retracted = new Set<string>(retractions[0].ids)
+    const live = (await features(run)).filter((f) => !retracted.has(f.id))
+    const fresh = await prepare('after-stopped-reorg')
+    await runToHead(fresh)
+    expect(live).toEqual(await features(fresh))
+  })
 })
 
 describe('backpressure on a devnet', () => {

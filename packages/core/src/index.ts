@@ -44,7 +44,7 @@ export type {
 } from './contracts/chain.js'
 export type { Detector, DetectorContext } from './contracts/detector.js'
 export type { BlockContext, Extractor, PendingContext, RevertContext } from './contracts/extractor.js'
-export type { FeatureBatch, Retraction, Sink, SinkStartContext } from './contracts/sink.js'
+export type { FeatureBatch, RetractedFeature, Retraction, Sink, SinkStartContext } from './contracts/sink.js'
 export type { Source, StreamRequest } from './contracts/source.js'
 export {
   ChainRegistryToken,
@@ -92,7 +92,7 @@ export {
 export { OPTIONS_TABLE_MARKERS, optionsTable, withOptionsTable } from './plugin/docs.js'
 export { loadPlugin } from './plugin/load.js'
 // --- runtime
-export { type Checkpoint, type CheckpointStore, FileCheckpointStore } from './runtime/checkpoint.js'
+export { type BlockFeatures, type Checkpoint, type CheckpointStore, FileCheckpointStore } from './runtime/checkpoint.js'
 export type { ComponentContext } from './runtime/context.js'
 export { Pipeline, type PipelineOptions } from './runtime/pipeline.js'
 export { installSignalHandlers, type SignalHandlerOptions } from './runtime/signals.js'
@@ -124,6 +124,8 @@ export type {
   OpportunityData,
   OpportunityLeg,
   SequencerHealthData,
+  TipInclusion,
+  TipInclusionBucket,
 } from './schema/feature.js'
 export { FEATURE_KINDS, featureId } from './schema/feature.js'
 export { decodeFeatureJson, decodeRetractionJson, encodeFeatureJson, encodeRetractionJson } from './schema/json.js'

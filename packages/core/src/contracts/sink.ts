@@ -19,6 +19,19 @@ export interface FeatureBatch {
   pending?: true | undefined
 }
 
+/**
+ * What a sink needs to withdraw one feature it holds: its id and where it was placed (a feed
+ * keyed by `chainId:address` or partitioned by kind finds the feature again without having seen it).
+ */
+export interface RetractedFeature {
+  /** The feature's id. */
+  id: string
+  /** The feature's kind. */
+  kind: Feature['kind']
+  /** The feature's contract address, lower-case hex (the chain is the retraction's). */
+  address: string
+}
+
 /** Blocks withdrawn by a reorg, with every feature id they had produced. */
 export interface Retraction {
   /** The chain that reorganised. */
@@ -29,6 +42,12 @@ export interface Retraction {
   reverted: BlockRef[]
   /** Ids of the withdrawn features, newest block first, then in reverse log order. */
   ids: string[]
+  /**
+   * The withdrawn features, in the order of `ids` with the same ids, where the runtime knows them:
+   * it keeps them for the blocks above finality, beside the checkpoint, so they survive restarts.
+   * Absent when a runtime cannot tell (a retraction built by hand, an older runtime).
+   */
+  features?: RetractedFeature[] | undefined
 }
 
 /** What a sink learns when the pipeline starts. */

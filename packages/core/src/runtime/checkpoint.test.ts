@@ -58,3 +58,71 @@ describe('FileCheckpointStore', () => {
     await expect(store.load('p', 'ethereum')).rejects.toThrow(/recent must end with block/)
   })
 })
+
+describe('FileCheckpointStore feature journal', () => {
+  const ref = (number: bigint, fork = 0) => ({ number, hash: hash(Number(number % 1000n) + fork * 5000) })
+  const held = (number: bigint, fork = 0) => ({
+    block: ref(number, fork),
+    features: Array.from({ length: 40 }, (_, i) => ({
+      id: `1:${ref(number, fork).hash}:${i}:amm.swap:-`,
+      kind: 'amm.swap' as const,
+      address: `0x${i.toString(16).padStart(40, 'a')}`,
+    })),
+  })
+  /** A lane committing every block, keeping `depth` recent blocks. */
+  const commit = (tip: bigint, depth: number, fork = 0): Checkpoint => {
+    const numbers = Array.from({ length: Math.min(depth, Number(tip)) }, (_, i) => tip - BigInt(i)).reverse()
+    return {
+      ...checkpoint(tip),
+      block: ref(tip, fork),
+      recent: numbers.map((n) => ref(n, fork)),
+      features: numbers.map((n) => held(n, fork)),
+    }
+  }
+
+  it('appends per save, keeps only the recent blocks on load, and stays bounded by compaction', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qenus-cp-'))
+    const store = new FileCheckpointStore(dir)
+    const journal = join(dir, 'p.ethereum.features.jsonl')
+    const sizes: number[] = []
+    for (let tip = 1n; tip <= 100n; tip++) {
+      await store.save(commit(tip, 8))
+      sizes.push((await readFile(journal)).length)
+    }
+    // Appends grow the file; compactions shrink it back to the live blocks.
+    expect(sizes.some((size, i) => i > 0 && size < sizes[i - 1]!)).toBe(true)
+    const live = (await readFile(journal, 'utf8')).split('\n').filter(Boolean).length
+    const line = sizes[0]!
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4 * 8 * line + 64 * 1024 + line)
+    expect(live).toBeGreaterThanOrEqual(8)
+    const loaded = await new FileCheckpointStore(dir).load('p', 'ethereum')
+    expect(loaded).toEqual(commit(100n, 8))
+  })
+
+  it('ignores reorged blocks, blocks above the checkpoint and a torn last line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qenus-cp-'))
+    const store = new FileCheckpointStore(dir)
+    await store.save(commit(10n, 4))
+    // A reorg of 9 and 10 (fork 1), then a crash after appending block 11 but before its checkpoint.
+    const reorged = commit(10n, 4)
+    reorged.recent.splice(2, 2, ref(9n, 1), ref(10n, 1))
+    reorged.features!.splice(2, 2, held(9n, 1), held(10n, 1))
+    reorged.block = ref(10n, 1)
+    await store.save(reorged)
+    const journal = join(dir, 'p.ethereum.features.jsonl')
+    const torn = `${JSON.stringify({ n: '11', h: ref(11n, 1).hash, f: [] })}\n{"n":"12","h":"0x`
+    await writeFile(journal, `${await readFile(journal, 'utf8')}${torn}`)
+    const loaded = await new FileCheckpointStore(dir).load('p', 'ethereum')
+    expect(loaded?.features).toEqual(reorged.features)
+  })
+
+  it('names the journal line that is broken', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qenus-cp-'))
+    const store = new FileCheckpointStore(dir)
+    await store.save(commit(3n, 4))
+    await writeFile(join(dir, 'p.ethereum.features.jsonl'), '{"n":"x"}\n{}\n')
+    await expect(new FileCheckpointStore(dir).load('p', 'ethereum')).rejects.toThrow(
+      /features.jsonl is invalid at line 1/,
+    )
+  })
+})

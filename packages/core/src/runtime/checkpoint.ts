@@ -1,8 +1,18 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BlockRef, Hex } from '../contracts/chain.js'
+import type { RetractedFeature } from '../contracts/sink.js'
 import { QenusError } from '../errors.js'
+import { writeAtomic } from './atomic-file.js'
+import { FeatureJournal } from './feature-journal.js'
+
+/** The withdrawable features of one block the sinks flushed, kept while the block is above finality. */
+export interface BlockFeatures {
+  /** The block. */
+  block: BlockRef
+  /** Its features (id, kind, address), in log order. */
+  features: RetractedFeature[]
+}
 
 /** Where a pipeline's lane stands: the last block every sink has durably written. */
 export interface Checkpoint {
@@ -18,6 +28,11 @@ export interface Checkpoint {
   recent: BlockRef[]
   /** When the checkpoint was committed, ISO 8601. */
   updatedAt: string
+  /**
+   * The features of the blocks of `recent` the sinks flushed, oldest first, so a reorg after a
+   * restart can still retract them. Absent when the store or the runtime does not keep them.
+   */
+  features?: BlockFeatures[] | undefined
 }
 
 /** Loads and saves checkpoints. Implementations must make `save` atomic. */
@@ -39,6 +54,13 @@ type StoredRef = { number: string; hash: Hex }
  * and fsyncs the folder, so a crash leaves the old or the new checkpoint, never a torn one; temp
  * files left by a crash are never read.
  *
+ * A checkpoint's `features` go to a journal beside it, `<pipeline>.<chain>.features.jsonl`: each
+ * save first appends (and fsyncs) the blocks the journal lacks, then replaces the checkpoint, so
+ * the journal always covers the checkpoint it is read with. The journal is rewritten atomically
+ * with only the live blocks once it grows past four times their size. `load` keeps only the
+ * journaled blocks named by the checkpoint's `recent`, so blocks reorged away or above the
+ * checkpoint (a crash between the two writes) are ignored.
+ *
  * @example
  * ```ts
  * import { FileCheckpointStore } from '@qenus/core'
@@ -47,12 +69,24 @@ type StoredRef = { number: string; hash: Hex }
  * ```
  */
 export class FileCheckpointStore implements CheckpointStore {
+  readonly #journals = new Map<string, FeatureJournal>()
+
   /** @param dir - Folder of the checkpoint files; created on first save. */
   constructor(readonly dir: string) {}
 
   /** The file holding the checkpoint of `pipeline` on `chain`. */
   file(pipeline: string, chain: string): string {
     return join(this.dir, `${pipeline.replace(SAFE_NAME, '_')}.${chain.replace(SAFE_NAME, '_')}.json`)
+  }
+
+  #journal(pipeline: string, chain: string): FeatureJournal {
+    const file = this.file(pipeline, chain).replace(/\.json$/, '.features.jsonl')
+    let journal = this.#journals.get(file)
+    if (!journal) {
+      journal = new FeatureJournal(this.dir, file)
+      this.#journals.set(file, journal)
+    }
+    return journal
   }
 
   async load(pipeline: string, chain: string): Promise<Checkpoint | undefined> {
@@ -64,36 +98,15 @@ export class FileCheckpointStore implements CheckpointStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
-    return parseCheckpoint(text, file)
+    const checkpoint = parseCheckpoint(text, file)
+    const features = await this.#journal(pipeline, chain).load(checkpoint.recent)
+    return features ? { ...checkpoint, features } : checkpoint
   }
 
   async save(checkpoint: Checkpoint): Promise<void> {
     await mkdir(this.dir, { recursive: true })
-    const file = this.file(checkpoint.pipeline, checkpoint.chain)
-    const temp = join(this.dir, `.${randomBytes(6).toString('hex')}.tmp`)
-    try {
-      const handle = await open(temp, 'wx')
-      try {
-        await handle.writeFile(serializeCheckpoint(checkpoint))
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      await rename(temp, file)
-    } catch (error) {
-      await rm(temp, { force: true })
-      throw error
-    }
-    await syncDir(this.dir)
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
+    if (checkpoint.features) await this.#journal(checkpoint.pipeline, checkpoint.chain).save(checkpoint.features)
+    await writeAtomic(this.dir, this.file(checkpoint.pipeline, checkpoint.chain), serializeCheckpoint(checkpoint))
   }
 }
 

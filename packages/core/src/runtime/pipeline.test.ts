@@ -578,6 +578,7 @@ describe('Pipeline', () => {
       expect(retraction.reverted).toEqual([...old].reverse())
       // Newest block first, reverse log order within a block; all ids, whatever the sink's select.
       expect(retraction.ids).toEqual(withdrawn)
+      expect(retraction.features?.map((f) => f.id)).toEqual(withdrawn)
       expect(sink.log.indexOf('revert alpha 7')).toBeGreaterThan(sink.log.indexOf('write alpha 10'))
     }
     // The features withdrawn were the ones of the old blocks; the replacements carry new ids.
@@ -632,6 +633,13 @@ describe('Pipeline', () => {
     const first = pipelineOf(w, {}, { from: 1n, to: 10n })
     await first.pipeline.start()
     await first.pipeline.done
+    const [before] = w.sinks
+    // What the sink got for blocks 9 and 10, newest block first, reverse log order.
+    const withdrawn = before.batches
+      .filter((b) => b.block.number >= 9n)
+      .reverse()
+      .flatMap((b) => [...b.features].reverse().map(({ id, kind, address }) => ({ id, kind, address })))
+    expect(withdrawn.length).toBeGreaterThan(0)
     alpha.reorg(2)
     alpha.mine(2)
     w.sinks.length = 0
@@ -640,6 +648,9 @@ describe('Pipeline', () => {
     await second.pipeline.done
     const [sink] = w.sinks
     expect(sink.retractions.map((r) => r.to.number)).toEqual([8n])
+    // The store of this process never saw blocks 9 and 10: their ids come from the journal.
+    expect(sink.retractions[0].ids).toEqual(withdrawn.map((f) => f.id))
+    expect(sink.retractions[0].features).toEqual(withdrawn)
     expect(sink.blocks('alpha')).toEqual([9n, 10n, 11n, 12n])
     expect(sink.batches[0].block.hash).toBe(alpha.blocks[8].hash)
     expect((await second.checkpointStore.load('test', 'alpha'))?.block.hash).toBe(alpha.tip!.hash)

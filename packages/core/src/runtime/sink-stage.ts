@@ -1,7 +1,7 @@
 import type { BlockRef } from '../contracts/chain.js'
-import type { FeatureBatch, Retraction } from '../contracts/sink.js'
+import type { FeatureBatch, RetractedFeature, Retraction } from '../contracts/sink.js'
 import type { BoundedQueue } from '../util/queue.js'
-import type { Checkpoint } from './checkpoint.js'
+import type { BlockFeatures, Checkpoint } from './checkpoint.js'
 import { invoke } from './invoke.js'
 import { type LaneItem, type LaneShared, pushRecent, rewindRecent, type SinkSlot } from './lane-types.js'
 
@@ -16,6 +16,12 @@ export class SinkStage {
   readonly #sinks: SinkSlot[]
   readonly #queue: BoundedQueue<LaneItem>
   readonly #recent: BlockRef[]
+  /**
+   * The features of the blocks in `#recent` the sinks got, oldest first: what a revert withdraws
+   * from them, restored from the checkpoint after a restart. Holds the batches' own arrays (a
+   * Feature is a RetractedFeature), so writing costs nothing per feature.
+   */
+  readonly #held: BlockFeatures[]
   #written: BlockRef | undefined
   #uncommitted = 0
   #committedAt: number
@@ -25,6 +31,7 @@ export class SinkStage {
     this.#sinks = sinks.filter((slot) => slot.select.chain(lane.chain.name))
     this.#queue = queue
     this.#recent = resume ? [...resume.recent] : []
+    this.#held = resume?.features ? [...resume.features] : []
     this.#written = resume?.block
     this.#committedAt = lane.clock.now()
   }
@@ -66,7 +73,10 @@ export class SinkStage {
     )
     for (const feature of batch.features) metrics.featuresEmitted.inc({ chain: chain.name, kind: feature.kind })
     this.#written = batch.block
-    pushRecent(this.#recent, batch.block, Math.max(1, chain.finalityDepth))
+    const depth = Math.max(1, chain.finalityDepth)
+    pushRecent(this.#recent, batch.block, depth)
+    this.#held.push({ block: { number: batch.block.number, hash: batch.block.hash }, features: batch.features })
+    if (this.#held.length > depth) this.#held.splice(0, this.#held.length - depth)
     if (++this.#uncommitted >= this.#lane.checkpoint.everyBlocks) await this.#commit()
   }
 
@@ -91,7 +101,8 @@ export class SinkStage {
     )
   }
 
-  async #revert(retraction: Retraction): Promise<void> {
+  async #revert(lane: Retraction): Promise<void> {
+    const retraction = this.#withdraw(lane)
     await Promise.all(
       this.#sinks.map(({ id, sink }) => invoke(this.#lane.target('sink', id), 'revert', () => sink.revert(retraction))),
     )
@@ -101,6 +112,26 @@ export class SinkStage {
       this.#uncommitted++
       await this.#commit()
     }
+  }
+
+  /**
+   * The retraction with the ids and features of the held blocks above `to`, newest block first,
+   * reverse log order: what the sinks got, even before a restart. Ids the lane's store knows and
+   * the held blocks do not (older blocks) follow, so the order stays newest first.
+   */
+  #withdraw(lane: Retraction): Retraction {
+    const features: RetractedFeature[] = []
+    while (this.#held.length > 0 && this.#held.at(-1)!.block.number > lane.to.number) {
+      const block = this.#held.pop()!
+      for (let i = block.features.length - 1; i >= 0; i--) {
+        const { id, kind, address } = block.features[i]!
+        features.push({ id, kind, address })
+      }
+    }
+    const ids = features.map((feature) => feature.id)
+    const held = new Set(ids)
+    ids.push(...lane.ids.filter((id) => !held.has(id)))
+    return ids.length === features.length ? { ...lane, ids, features } : { ...lane, ids }
   }
 
   async #commit(): Promise<void> {
@@ -116,7 +147,16 @@ export class SinkStage {
     if (block) {
       const updatedAt = new Date(this.#lane.clock.now()).toISOString()
       const recent = this.#recent.map((ref) => ({ ...ref }))
-      await checkpoints.save({ pipeline, chain: chain.name, chainId: chain.chainId, block, recent, updatedAt })
+      const features = this.#held.slice()
+      await checkpoints.save({
+        pipeline,
+        chain: chain.name,
+        chainId: chain.chainId,
+        block,
+        recent,
+        updatedAt,
+        features,
+      })
       metrics.checkpointBlock.set({ chain: chain.name }, Number(block.number))
       status.checkpoint = block.number
     }
