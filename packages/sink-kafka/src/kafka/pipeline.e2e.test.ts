@@ -75,10 +75,11 @@ async function caughtUp(run: Run): Promise<void> {
   await waitFor(`checkpoint at ${head}`, async () => (await checkpointBlock(run)) >= head)
 }
 
-async function stop(cli: RunningCli): Promise<void> {
+async function stop(cli: RunningCli): Promise<string> {
   cli.child.kill('SIGTERM')
   const result = await cli.exited
   expect(result.code, result.stderr).toBe(0)
+  return `${result.stdout}${result.stderr}`
 }
 
 async function consoleLines(run: Run): Promise<Record<string, unknown>[]> {
@@ -168,5 +169,43 @@ describe('qenus run into Kafka on a devnet', () => {
     const live = decodeFeed(records).features.filter((f) => !gone.has(f.id))
     const expected = (await consoleFeatures(run)).filter((f) => !gone.has(f.id))
     expect(new Set(live.map((f) => f.id))).toEqual(new Set(expected.map((f) => f.id)))
+  })
+
+  it('after a reorg while stopped, retracts each withdrawn feature on its own topic and key', async () => {
+    const run = await prepare('reorg-stopped')
+    let cli = startCli(['run', '--config', run.config, '--from', '0'])
+    await caughtUp(run)
+    await stop(cli)
+    const head = await devnet.publicClient.getBlockNumber()
+    const dropped = new Set<Hex>()
+    for (let n = head - 2n; n <= head; n++) dropped.add((await devnet.publicClient.getBlock({ blockNumber: n })).hash)
+    const withdrawn = (await consoleFeatures(run)).filter((f) => dropped.has(f.blockHash)).map((f) => f.id)
+    expect(withdrawn.length).toBeGreaterThan(0)
+    await devnet.reorg(3)
+    await devnet.traffic({ seed: 53, swaps: 12, txPerBlock: 6 })
+    cli = startCli(['run', '--config', run.config])
+    await caughtUp(run)
+    const logs = await stop(cli)
+    expect(logs).not.toContain('kafka sink: retracting ids')
+    const retraction = (await consoleLines(run)).find((l) => l.type === 'retraction') as { ids: string[] }
+    expect(retraction.ids).toEqual([...withdrawn].reverse())
+    const records = await readTopics(kafka.brokers, run.topics)
+    const retractions = records.filter((r) => r.headers.kind === 'retraction')
+    expect(new Set(retractions.map((r) => r.headers.retracts))).toEqual(new Set(withdrawn))
+    // Each retraction record sits where kcat finds the feature it withdraws: same topic, key, partition.
+    const placed = new Map<string, (typeof records)[number]>()
+    for (const record of records.filter((r) => r.headers.kind !== 'retraction')) {
+      placed.set(decodeFeed([record]).features[0]!.id, record)
+    }
+    for (const r of retractions) {
+      const feature = placed.get(r.headers.retracts!)
+      expect(feature, r.headers.retracts).toBeDefined()
+      expect({ topic: r.topic, key: r.key, partition: r.partition }).toEqual({
+        topic: feature!.topic,
+        key: feature!.key,
+        partition: feature!.partition,
+      })
+      expect(r.offset).toBeGreaterThan(feature!.offset)
+    }
   })
 })

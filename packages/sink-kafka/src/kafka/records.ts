@@ -1,4 +1,4 @@
-import type { Feature, FeatureBatch, FeatureCodec, Retraction } from '@qenus/core'
+import type { Feature, FeatureBatch, FeatureCodec, RetractedFeature, Retraction } from '@qenus/core'
 import { topicOf } from './topics.js'
 
 /** One record on its way to a topic. @internal */
@@ -78,7 +78,7 @@ export function retractionRecord(
 
 /**
  * Remembers, per chain, where the features of the newest blocks went, so a revert can send each
- * withdrawn id to its feature's topic and key. The core `Retraction` carries ids only.
+ * withdrawn id to its feature's topic and key without a lookup in `Retraction.features`.
  *
  * @internal
  */
@@ -124,18 +124,28 @@ export class PlacementIndex {
 }
 
 /**
- * Where a retraction goes when its feature is no longer in the index (written before a restart,
- * or older than the window): the kind's topic, read from the id, keyed by the chain id alone,
- * with the block number of the reverted block whose hash the id names.
+ * Where a retraction goes when its feature is not in the index (written before a restart, or
+ * older than the window): from the retraction's own `features` when it names the id, the
+ * feature's topic and key exactly as {@link featureRecord} placed it; else the kind's topic, read
+ * from the id, keyed by the chain id alone (`exact: false`). The block number is the reverted
+ * block's whose hash the id names.
  *
  * @internal
  */
-export function fallbackPlacement(id: string, retraction: Retraction, prefix: string): Placement | undefined {
+export function fallbackPlacement(
+  id: string,
+  retraction: Retraction,
+  prefix: string,
+  known?: RetractedFeature,
+): (Placement & { exact: boolean }) | undefined {
   const [, blockHash, , kind] = id.split(':')
   const block = retraction.reverted.find((b) => b.hash === blockHash)
+  const blockNumber = block?.number ?? retraction.to.number + 1n
+  const { chainId } = retraction.chain
   try {
-    const topic = topicOf(prefix, kind as Feature['kind'])
-    return { topic, key: String(retraction.chain.chainId), blockNumber: block?.number ?? retraction.to.number + 1n }
+    if (known)
+      return { topic: topicOf(prefix, known.kind), key: `${chainId}:${known.address}`, blockNumber, exact: true }
+    return { topic: topicOf(prefix, kind as Feature['kind']), key: String(chainId), blockNumber, exact: false }
   } catch {
     return undefined
   }

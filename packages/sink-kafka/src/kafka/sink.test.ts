@@ -65,6 +65,17 @@ describe('records', () => {
       topic: 'p.features.amm',
       key: '31337',
       blockNumber: 1001n,
+      exact: false,
+    })
+    // With the retraction's own features, exactly where featureRecord put the feature.
+    const withdrawn = batches[1]!.features.find((f) => f.id === id)!
+    const known = { id, kind: withdrawn.kind, address: withdrawn.address }
+    const record = featureRecord(withdrawn, getCodec('json'), 'p.')
+    expect(fallbackPlacement(id, retraction, 'p.', known)).toEqual({
+      topic: record.topic,
+      key: record.key,
+      blockNumber: 1001n,
+      exact: true,
     })
   })
 

@@ -9,6 +9,7 @@ import {
   type Metrics,
   MetricsToken,
   OptionsToken,
+  type RetractedFeature,
   type Retraction,
   type Sink,
 } from '@qenus/core'
@@ -16,7 +17,14 @@ import kafkajs, { type Kafka } from 'kafkajs'
 import { compressionType } from './compression.js'
 import { type KafkaSinkMetrics, kafkaSinkMetrics } from './metrics.js'
 import type { KafkaSinkOptions } from './options.js'
-import { fallbackPlacement, featureRecord, type OutRecord, PlacementIndex, retractionRecord } from './records.js'
+import {
+  fallbackPlacement,
+  featureRecord,
+  type OutRecord,
+  type Placement,
+  PlacementIndex,
+  retractionRecord,
+} from './records.js'
 import { Sender } from './sender.js'
 import { ensureTopics, topicNames } from './topics.js'
 import { type KafkaSinkLogger, kafkajsLogCreator, Transport } from './transport.js'
@@ -141,16 +149,21 @@ export class KafkaSink implements Sink {
     const { chainId } = retraction.chain
     const records: OutRecord[] = []
     let unplaced = 0
+    let known: Map<string, RetractedFeature> | undefined
     for (const id of retraction.ids) {
-      const found = this.#index.find(chainId, id)
-      const placement = found ?? fallbackPlacement(id, retraction, this.#options.topicPrefix)
-      if (!found) unplaced++
+      let placement: Placement | undefined = this.#index.find(chainId, id)
+      if (!placement) {
+        known ??= new Map(retraction.features?.map((feature) => [feature.id, feature]))
+        const fallback = fallbackPlacement(id, retraction, this.#options.topicPrefix, known.get(id))
+        if (!fallback?.exact) unplaced++
+        placement = fallback
+      }
       if (placement) records.push(retractionRecord(retraction, id, placement, this.#codec))
     }
     if (unplaced > 0) {
       this.#logger.warn(
         { unplaced, to: retraction.to.number.toString() },
-        'kafka sink: retracting ids written before this process started; their records go to the kind topic keyed by chain id',
+        'kafka sink: retracting ids of unknown placement (no index entry and no retraction.features); their records go to the kind topic keyed by chain id',
       )
     }
     this.#index.rewind(chainId, retraction.to.number)
