@@ -8,6 +8,15 @@ import { createRequire } from 'node:module'
 import { definePlugin } from '@qenus/core'
 import { gasExtractor } from './extractor/index.js'
 
+// --- batch posting lag (L2 batches on L1)
+export {
+  type BatchPoster,
+  BatchTracker,
+  batchTransactions,
+  type LastBatch,
+  MAINNET_BATCH_POSTERS,
+  SEQUENCER_BATCH_DELIVERED,
+} from './batches/posting.js'
 // --- extractor
 export type { GasExtractorLogger, GasQuarantineCode } from './extractor/extractor.js'
 export { GasExtractor } from './extractor/extractor.js'
@@ -61,6 +70,14 @@ export {
 } from './l2/op-stack.js'
 export { referenceSwapTx } from './l2/reference-tx.js'
 export { weiToUsd } from './l2/usd.js'
+// --- mempool: time to inclusion
+export {
+  DEFAULT_TIP_BUCKETS_GWEI,
+  gweiToWei,
+  InclusionTracker,
+  type InclusionTrackerOptions,
+  tipBid,
+} from './mempool/inclusion.js'
 // --- sequencer
 export {
   SequencerMonitor,

@@ -76,8 +76,10 @@ export interface Extractor {
    *
    * @remarks
    * Pending features belong to no block: they go to sinks that implement `Sink.writePending`,
-   * never to the FeatureStore, detectors or checkpoints, and are not retracted by reorgs. They
-   * must not change kept state that block features depend on.
+   * never to the FeatureStore, detectors or checkpoints, and are not retracted by reorgs. Block
+   * features that depend on what was seen pending (an inclusion link, time to inclusion) make the
+   * block stream depend on the source's mempool: keep them behind an option that is off by
+   * default, so that with it off the block stream is the same whichever source runs.
    */
   onPending?(context: PendingContext): Feature[] | Promise<Feature[]>
   /** Rolls kept state back after a reorg. */

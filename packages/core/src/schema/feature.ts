@@ -184,6 +184,38 @@ export interface GasBlockData {
   recommendedPriorityFee3?: bigint | undefined
   /** Recommended priority fee for inclusion within 10 blocks, wei. */
   recommendedPriorityFee10?: bigint | undefined
+  /** Measured time to inclusion per tip bucket, from mempool transactions seen (plugin-gas `mempool` option). */
+  inclusion?: TipInclusion | undefined
+}
+
+/** Time to inclusion per tip bucket, measured on mempool transactions the extractor saw and then saw included. */
+export interface TipInclusion {
+  /** Recent blocks whose inclusions the buckets cover, this block included. */
+  windowBlocks: number
+  /** One entry per configured bucket, lowest tips first. */
+  buckets: TipInclusionBucket[]
+  /** Mempool transactions seen and not yet included, at the end of this block. */
+  pendingTracked: number
+  /** Mempool transactions given up on so far (pending too long, or over the tracking cap). */
+  pendingDropped: number
+}
+
+/** Time to inclusion of the mempool transactions whose effective tip bid fell in one bucket. */
+export interface TipInclusionBucket {
+  /** Lowest effective tip bid of the bucket, wei (inclusive). */
+  minTip: bigint
+  /** Upper edge of the bucket, wei (exclusive); absent on the last bucket. */
+  maxTip?: bigint | undefined
+  /** Included transactions measured in the window. */
+  samples: number
+  /** Median blocks from the head at which the transaction was seen to the block that included it. */
+  medianBlocks?: number | undefined
+  /** 90th percentile of those blocks. */
+  p90Blocks?: number | undefined
+  /** Median of the same delays in block time (timestamp difference), milliseconds. */
+  medianMs?: number | undefined
+  /** 90th percentile of those delays, milliseconds. */
+  p90Ms?: number | undefined
 }
 
 /** `gas.l2fee`: the L1 data fee component of an L2 chain. */
@@ -260,6 +292,18 @@ export interface SequencerHealthData {
   gaps?: number | undefined
   /** Reorgs seen on this chain since the extractor started. */
   reorgs?: number | undefined
+  /** Batch posting record (on the L1 lane): the L2 whose batches this record follows. */
+  l2ChainId?: number | undefined
+  /** Batch posting record: the L2's chain name. */
+  l2Chain?: string | undefined
+  /** Batch posting record: seconds from the L1 block of the L2's last batch to this L1 block. */
+  secondsSinceLastBatch?: number | undefined
+  /** Batch posting record: the L1 block that carried the L2's last batch. */
+  lastBatchL1Block?: bigint | undefined
+  /** Batch posting record: the L1 transaction of the L2's last batch. */
+  lastBatchTxHash?: Hex | undefined
+  /** Batch posting record: the L2's batches in this L1 block. */
+  batchesInBlock?: number | undefined
 }
 
 /** `mev.bid`: a builder bid seen on an MEV-Boost relay. */

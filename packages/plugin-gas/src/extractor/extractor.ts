@@ -13,13 +13,17 @@ import {
   type Logger,
   LoggerToken,
   OptionsToken,
+  type PendingContext,
   type RevertContext,
+  type TipInclusion,
 } from '@qenus/core'
+import { type BatchPoster, BatchTracker, MAINNET_BATCH_POSTERS } from '../batches/posting.js'
 import { gasBlockData } from '../fees/block.js'
-import { feeMarketOf } from '../fees/eip1559.js'
+import { feeMarketOf, nextBaseFee } from '../fees/eip1559.js'
 import { TipRecommender } from '../fees/recommend.js'
 import { type ArbitrumPrices, readArbitrumPrices } from '../l2/arbitrum.js'
 import { referenceSwapTx } from '../l2/reference-tx.js'
+import { gweiToWei, InclusionTracker, tipBid } from '../mempool/inclusion.js'
 import { SequencerMonitor, type SequencerReport } from '../sequencer/monitor.js'
 import { blockFeature, CHAIN_WIDE_ADDRESS } from './features.js'
 import { l2FeeData, l2Kind } from './l2fee.js'
@@ -29,10 +33,11 @@ import type { GasOptions } from './options.js'
 export type GasExtractorLogger = Pick<Logger, 'warn' | 'info'>
 
 /**
- * Why a feature was set aside: `BAD_BLOCK` a header or receipt missing a field its fork requires
- * (or inconsistent), `L2_READ` an L2 fee contract that could not be read at the block.
+ * Why a feature or input was set aside: `BAD_BLOCK` a header or receipt missing a field its fork
+ * requires (or inconsistent), `L2_READ` an L2 fee contract that could not be read at the block,
+ * `BAD_PENDING` a mempool transaction without the fee fields its tip bid needs.
  */
-export type GasQuarantineCode = 'BAD_BLOCK' | 'L2_READ'
+export type GasQuarantineCode = 'BAD_BLOCK' | 'L2_READ' | 'BAD_PENDING'
 
 interface ChainState {
   recommender: TipRecommender
@@ -40,6 +45,13 @@ interface ChainState {
   tx: Hex
   timer: ReturnType<typeof setInterval> | undefined
   lastStatus: SequencerReport['status'] | undefined
+  inclusion: InclusionTracker | undefined
+  batches: BatchTracker[]
+}
+
+/** The configured batch posting targets, presets resolved. */
+function batchPosters(options: GasOptions): BatchPoster[] {
+  return options.batchPosting.map((entry) => (typeof entry === 'string' ? MAINNET_BATCH_POSTERS[entry] : entry))
 }
 
 /**
@@ -62,6 +74,13 @@ export class GasExtractor implements Extractor {
   readonly #emit: ReadonlySet<string>
   readonly #chains = new Map<string, ChainState>()
   readonly #quarantined = new Map<GasQuarantineCode, number>()
+  readonly #posters: BatchPoster[]
+  /**
+   * With the `mempool` option: records each pending transaction's effective tip bid and the head
+   * it was seen at, for the time-to-inclusion buckets of `gas.block`; emits nothing itself.
+   * Absent otherwise, so the runtime asks the source for no pending transactions.
+   */
+  readonly onPending?: (context: PendingContext) => Feature[]
 
   /**
    * @param options - Validated options (see `gasOptions`).
@@ -77,6 +96,8 @@ export class GasExtractor implements Extractor {
     this.#logger = logger
     this.#clock = clock
     this.#emit = new Set(options.emit)
+    this.#posters = this.#emit.has('sequencer') ? batchPosters(options) : []
+    if (options.mempool) this.onPending = (context) => this.#pending(context)
   }
 
   /** Quarantined blocks and reads so far, by reason code. */
@@ -89,9 +110,9 @@ export class GasExtractor implements Extractor {
     return []
   }
 
-  /** Receipts are needed for the tip percentiles of `gas.block`. */
-  receipts(): boolean {
-    return this.#emit.has('block')
+  /** Receipts are needed for the tip percentiles of `gas.block` and to find L2 batches on an L1. */
+  receipts(chain: ChainInfo): boolean {
+    return this.#emit.has('block') || this.#posters.some((p) => p.l1ChainId === chain.chainId)
   }
 
   /** Starts the sequencer watch timer of an L2 chain. */
@@ -115,8 +136,9 @@ export class GasExtractor implements Extractor {
     } catch (err) {
       this.#quarantine('L2_READ', `${chain.name} block ${header.number}: ${(err as Error).message}`)
     }
+    const inclusion = state.inclusion?.onBlock(header, receipts ?? [])
     if (this.#emit.has('block')) {
-      const block = this.#gasBlock(chain, header, receipts, state, arbitrum)
+      const block = this.#gasBlock(chain, header, receipts, state, arbitrum, inclusion)
       if (block) {
         medianTip = (block.data as { priorityFeeP50: bigint }).priorityFeeP50
         features.push(block)
@@ -127,6 +149,10 @@ export class GasExtractor implements Extractor {
       if (fee) features.push(fee)
     }
     if (this.#emit.has('sequencer') && state.monitor) features.push(this.#health(chain, header, state.monitor))
+    for (const tracker of state.batches) {
+      const lag = this.#batchLag(chain, header, receipts ?? [], tracker)
+      if (lag) features.push(lag)
+    }
     return features
   }
 
@@ -135,6 +161,8 @@ export class GasExtractor implements Extractor {
     const state = this.#chains.get(chain.name)
     state?.recommender.revertTo(to.number)
     state?.monitor?.onRevert(to.number)
+    state?.inclusion?.revertTo(to.number)
+    for (const tracker of state?.batches ?? []) tracker.revertTo(to.number)
   }
 
   /**
@@ -168,6 +196,7 @@ export class GasExtractor implements Extractor {
     receipts: BlockContext['receipts'],
     state: ChainState,
     arbitrum: ArbitrumPrices | undefined,
+    inclusion: TipInclusion | undefined,
   ): Feature | undefined {
     let data: ReturnType<typeof gasBlockData>
     try {
@@ -180,7 +209,13 @@ export class GasExtractor implements Extractor {
     if (!data) return undefined
     state.recommender.add(header.number, data.txCount === 0 ? 0n : data.priorityFeeP10)
     const [in1, in3, in10] = state.recommender.recommend()!
-    const full = { ...data, recommendedPriorityFee1: in1, recommendedPriorityFee3: in3, recommendedPriorityFee10: in10 }
+    const full = {
+      ...data,
+      recommendedPriorityFee1: in1,
+      recommendedPriorityFee3: in3,
+      recommendedPriorityFee10: in10,
+      ...(inclusion ? { inclusion } : {}),
+    }
     return blockFeature('gas.block', chain, header, chain.family, CHAIN_WIDE_ADDRESS, full)
   }
 
@@ -222,6 +257,46 @@ export class GasExtractor implements Extractor {
     })
   }
 
+  #pending({ chain, head, hash, transaction }: PendingContext): Feature[] {
+    const state = this.#chain(chain)
+    const market = feeMarketOf(chain)
+    // The transaction competes for the next block, so its bid is measured against that block's base fee.
+    const baseFee =
+      market.type === 'eip1559' && head.baseFeePerGas !== undefined
+        ? nextBaseFee({ baseFeePerGas: head.baseFeePerGas, gasUsed: head.gasUsed, gasLimit: head.gasLimit }, market)
+        : (head.baseFeePerGas ?? 0n)
+    const tip = tipBid(transaction, baseFee)
+    if (tip === undefined) this.#quarantine('BAD_PENDING', `${chain.name} pending ${hash}: no maxFeePerGas/gasPrice`)
+    else state.inclusion?.seen(hash.toLowerCase() as Hex, tip, head)
+    return []
+  }
+
+  #batchLag(chain: ChainInfo, header: BlockHeader, receipts: BlockContext['receipts'] & {}, tracker: BatchTracker) {
+    const batchesInBlock = tracker.onBlock(header, receipts)
+    const last = tracker.last
+    if (!last) return undefined
+    const lag = Number(header.timestamp - last.timestamp)
+    const { poster } = tracker
+    return blockFeature(
+      'sequencer.health',
+      chain,
+      header,
+      poster.type,
+      poster.inbox,
+      {
+        up: true,
+        secondsSinceLastBlock: lag,
+        l2ChainId: poster.l2ChainId,
+        l2Chain: poster.l2Chain,
+        secondsSinceLastBatch: lag,
+        lastBatchL1Block: last.block,
+        lastBatchTxHash: last.txHash,
+        batchesInBlock,
+      },
+      `batch:${poster.l2ChainId}`,
+    )
+  }
+
   #chain(chain: ChainInfo): ChainState {
     let state = this.#chains.get(chain.name)
     if (!state) {
@@ -242,6 +317,15 @@ export class GasExtractor implements Extractor {
         tx: (this.#options.referenceTx?.toLowerCase() as Hex | undefined) ?? referenceSwapTx(chain.chainId),
         timer: undefined,
         lastStatus: undefined,
+        inclusion: this.#options.mempool
+          ? new InclusionTracker({
+              edges: this.#options.tipBucketsGwei.map(gweiToWei),
+              windowBlocks: this.#options.inclusionWindow,
+              maxPendingBlocks: this.#options.maxPendingBlocks,
+              maxPending: this.#options.maxPending,
+            })
+          : undefined,
+        batches: this.#posters.filter((p) => p.l1ChainId === chain.chainId).map((p) => new BatchTracker(p)),
       }
       this.#chains.set(chain.name, state)
     }
