@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -62,8 +62,9 @@ export async function compileSolidity(
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8'))
   const compiled = runSolc(sources)
   await mkdir(dir, { recursive: true })
-  // Parallel test workers may compile at once: write aside, then rename atomically.
-  const temp = `${file}.${process.pid}.tmp`
+  // Parallel test workers, and concurrent calls in one worker, may compile at once: each writes
+  // its own temp file, then renames it atomically.
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temp, JSON.stringify(compiled))
   await rename(temp, file)
   return compiled
