@@ -23,7 +23,7 @@ const batchPosterEntry = z
     l2Chain: z.string().min(1).describe("the L2's chain name"),
     l2ChainId: z.number().int().positive().describe("the L2's chain id"),
     l1ChainId: z.number().int().positive().default(1).describe('chain id of the L1 the batches go to'),
-    type: z.enum(['arbitrum', 'op-stack']).describe('arbitrum: SequencerBatchDelivered logs; op-stack: batcher txs'),
+    type: z.literal(['arbitrum', 'op-stack']).describe('arbitrum: SequencerBatchDelivered logs; op-stack: batcher txs'),
     inbox: address.describe('SequencerInbox (Arbitrum) or batch inbox (OP Stack)'),
     batcher: address.optional().describe('OP Stack: the batcher account'),
   })
@@ -156,7 +156,7 @@ export const gasOptions = z
      * @defaultValue `[]`
      */
     batchPosting: z
-      .array(z.union([z.enum(['arbitrum', 'optimism', 'base']), batchPosterEntry]))
+      .array(z.union([z.literal(['arbitrum', 'optimism', 'base']), batchPosterEntry]))
       .default([])
       .describe(
         'L2 batch posting to follow on L1: "arbitrum" | "optimism" | "base" or { l2Chain, l2ChainId, type, inbox, batcher? }',
