@@ -75,6 +75,12 @@ export interface FieldSpec {
   long: boolean
   /** Fields of the nested message, for `message`. */
   fields: FieldSpec[]
+  /** Field number. */
+  id: number
+  /** Written even when it holds its type's default (proto3 `optional`, oneof members, messages). */
+  presence: boolean
+  /** A repeated scalar written as one packed record. */
+  packed: boolean
 }
 
 /** One feature kind: its data message and fields. @internal */
@@ -169,6 +175,9 @@ function fieldSpecs(type: protobuf.Type): FieldSpec[] {
       optional: field.options?.proto3_optional === true,
       long: LONG_TYPES.has(field.type) && !bigint,
       fields: nested ? fieldSpecs(nested) : [],
+      id: field.id,
+      presence: field.hasPresence,
+      packed: field.repeated && field.packed,
     }
   })
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import protobuf from 'protobufjs'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { getCodec } from './codec.js'
 import { codecSchema, type FieldSpec } from './codec-schema.js'
 import { FEATURE_KINDS, type Feature, type FeatureDataMap, type FeatureEnvelope, type FeatureKind } from './feature.js'
 import { decodeFeatureJson, encodeFeatureJson } from './json.js'
-import { decodeFeatureProto, encodeFeatureProto } from './protobuf.js'
+import { decodeFeatureProto, decodeRetractionProto, encodeFeatureProto, encodeRetractionProto } from './protobuf.js'
 
 const INT256_MIN = -(2n ** 255n)
 const INT256_MAX = 2n ** 255n - 1n
@@ -518,6 +519,88 @@ describe('random features (seeded)', () => {
         if (feature[key] > BigInt(Number.MAX_SAFE_INTEGER)) expected[key] = feature[key].toString()
       }
       expect(parsed).toEqual(expected)
+    }
+  })
+})
+
+// --- byte equality with protobufjs's own reflection encoder, the reference wire format
+
+/** The object tree protobufjs encodes, from its reflected types alone: hex as bytes, bigints as strings or `Long`s. */
+function reflectionObject(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(obj)) {
+    const field = type.fields[key]
+    if (!field) continue
+    const one = (v: unknown): unknown => {
+      if (field.resolvedType instanceof protobuf.Type) return reflectionObject(field.resolvedType, v as never)
+      if (field.type === 'bytes') return Buffer.from((v as string).slice(2), 'hex')
+      if (typeof v !== 'bigint') return v
+      return field.type === 'string' ? v.toString() : protobuf.util.Long.fromString(v.toString(), true)
+    }
+    out[key] = Array.isArray(value) ? value.map(one) : one(value)
+  }
+  return out
+}
+
+function reflectionEncode(feature: Feature): Uint8Array {
+  const schema = codecSchema()
+  const { data, ...envelope } = feature
+  const message = reflectionObject(schema.feature, envelope)
+  message[schema.kinds.get(feature.kind)?.member ?? ''] = reflectionObject(
+    schema.kinds.get(feature.kind)?.type as protobuf.Type,
+    data as never,
+  )
+  return schema.feature.encode(message).finish()
+}
+
+/** Strings past each of protobufjs's string paths (under 40, under 128, longer), lone surrogates included. */
+const AWKWARD_TEXT = [
+  '',
+  'a',
+  'é😀\ud800x',
+  'x'.repeat(39),
+  `${'é'.repeat(39)}\udc00`,
+  '😀'.repeat(70),
+  'z'.repeat(5000),
+]
+
+describe('protobuf bytes equal protobufjs reflection encoding', () => {
+  const random = Array.from({ length: 3000 }, (_, i) => randomFeature(new Random(0xb17e + i)))
+
+  it('for seeded random features of every kind', () => {
+    expect(new Set(random.map((f) => f.kind)).size).toBe(FEATURE_KINDS.length)
+    for (const feature of random) expect(Buffer.from(encodeFeatureProto(feature))).toEqual(reflectionEncode(feature))
+  })
+
+  it.each(FEATURE_KINDS)('%s: for the extreme sample, awkward strings and zero values', (kind) => {
+    for (const text of AWKWARD_TEXT) {
+      const feature = { ...sample(kind), id: text, chain: text, chainId: 0, blockNumber: 0n, address: '0x' } as Feature
+      expect(Buffer.from(encodeFeatureProto(feature))).toEqual(reflectionEncode(feature))
+    }
+  })
+
+  it('for -0, which proto3 keeps for doubles only', () => {
+    const feature = { ...sample('sequencer.health'), txIndex: -0 } as Feature
+    Object.assign(feature.data, { secondsSinceLastBlock: -0, blockTimeMs: 0, gaps: -0 })
+    expect(Buffer.from(encodeFeatureProto(feature))).toEqual(reflectionEncode(feature))
+  })
+
+  it('for retractions', () => {
+    const rnd = new Random(7)
+    for (let i = 0; i < 200; i++) {
+      const block = () => ({ number: rnd.bits(rnd.int(65)), hash: rnd.hex(rnd.int(2) * 32) })
+      const record = {
+        chainId: rnd.int(2 ** 32),
+        chain: rnd.text(),
+        to: block(),
+        reverted: Array.from({ length: rnd.int(4) }, block),
+        ids: Array.from({ length: rnd.int(4) }, () => rnd.text()),
+      }
+      const bytes = encodeRetractionProto(record)
+      expect(Buffer.from(bytes)).toEqual(
+        codecSchema().retraction.encode(reflectionObject(codecSchema().retraction, record)).finish(),
+      )
+      expect(decodeRetractionProto(bytes)).toStrictEqual(record)
     }
   })
 })

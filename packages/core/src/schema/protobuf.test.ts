@@ -72,6 +72,16 @@ describe('protobuf codec', () => {
     expect(failure(() => getCodec('protobuf').decode('text')).code).toBe('CODEC_DECODE_FAILED')
   })
 
+  it('writes upper-case hex as its bytes, and names hex that is not hex', () => {
+    const upper = { ...health(), blockHash: H.toUpperCase().replace('0X', '0x') as `0x${string}` }
+    expect(Buffer.from(encodeFeatureProto(upper))).toEqual(Buffer.from(encodeFeatureProto(health())))
+    for (const address of ['0x0g', '0x123', 'ab', '0xÿÿ', 7]) {
+      expect(failure(() => encodeFeatureProto({ ...health(), address } as never)).message).toMatch(
+        /: address: expected even-length 0x hex, got /,
+      )
+    }
+  })
+
   it('is smaller than JSON', () => {
     expect(encodeFeatureProto(health()).length).toBeLessThan(getCodec('json').encode(health()).length)
   })

@@ -1,5 +1,6 @@
 import type { Retraction } from '../contracts/sink.js'
-import { type CodecSchema, codecSchema, type FieldSpec } from './codec-schema.js'
+import { messageWriter, writeMessage } from './codec-proto-write.js'
+import { type CodecSchema, codecSchema, type FieldSpec, type KindSpec } from './codec-schema.js'
 import { type RetractionRecord, toRetractionRecord } from './codec-types.js'
 import {
   annotate,
@@ -7,11 +8,6 @@ import {
   describe,
   expected,
   FieldError,
-  fail,
-  isUint64,
-  isValidNumber,
-  lowerHex,
-  messageConverter,
   parseDecimal,
   repeatedOr,
   toCodecError,
@@ -21,14 +17,10 @@ import type { Feature } from './feature.js'
 const ENCODE = 'CODEC_ENCODE_FAILED'
 const DECODE = 'CODEC_DECODE_FAILED'
 
-/** protobufjs takes any `{ low, high }` for a 64-bit field, so bigints skip the string round trip. */
+/** protobufjs's decoded 64-bit values: `Long`s (from the `long` package) or plain numbers. */
 interface LongLike {
   low: number
   high: number
-}
-
-function toLong(value: bigint): LongLike {
-  return { low: Number(value & 0xffff_ffffn) | 0, high: Number(value >> 32n) | 0 }
 }
 
 function fromLong(value: unknown): bigint {
@@ -43,37 +35,9 @@ function toHexString(bytes: unknown): string {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`
 }
 
-// --- TypeScript values to protobufjs values
+// --- protobufjs values to TypeScript values
 
 type Convert = (value: unknown) => unknown
-
-function scalarToWire(field: FieldSpec): Convert {
-  switch (field.kind) {
-    case 'hex':
-      return (v) => Buffer.from((lowerHex(v) ?? fail(field, v)).slice(2), 'hex')
-    case 'text':
-      return (v) => (typeof v === 'string' ? v : fail(field, v))
-    case 'decimal':
-      return (v) => (typeof v === 'bigint' ? v.toString() : fail(field, v))
-    case 'u64':
-      return (v) => (typeof v === 'bigint' && isUint64(v) ? toLong(v) : fail(field, v))
-    case 'number':
-      return (v) => (isValidNumber(field, v) ? v : fail(field, v))
-    case 'bool':
-      return (v) => (typeof v === 'boolean' ? v : fail(field, v))
-    case 'message':
-      return objectToWire(field.fields)
-  }
-}
-
-function objectToWire(fields: FieldSpec[]): (obj: unknown) => Record<string, unknown> {
-  return messageConverter(
-    fields,
-    fields.map((f) => repeatedOr(f, scalarToWire(f))),
-  )
-}
-
-// --- protobufjs values to TypeScript values
 
 /**
  * proto3 drops default values, so a required field may arrive unset: it then takes the default
@@ -138,11 +102,11 @@ function objectFromWire(fields: FieldSpec[]): (msg: unknown) => Record<string, u
 
 interface ProtoTables {
   schema: CodecSchema
-  envelopeToWire: (obj: unknown) => Record<string, unknown>
   envelopeFromWire: (msg: unknown) => Record<string, unknown>
-  dataToWire: Map<string, { member: string; convert: (obj: unknown) => Record<string, unknown> }>
+  /** Per kind, the writer of a whole `Feature` with that kind's `data` member. */
+  featureWriters: Map<string, (feature: unknown) => void>
   dataFromWire: Map<string, { kind: string; convert: (msg: unknown) => Record<string, unknown> }>
-  retractionToWire: (obj: unknown) => Record<string, unknown>
+  retractionWriter: (obj: unknown) => void
   retractionFromWire: (msg: unknown) => Record<string, unknown>
 }
 
@@ -154,21 +118,27 @@ function protoTables(): ProtoTables {
 }
 
 function buildTables(schema: CodecSchema): ProtoTables {
-  const dataToWire: ProtoTables['dataToWire'] = new Map()
+  const featureWriters: ProtoTables['featureWriters'] = new Map()
   const dataFromWire: ProtoTables['dataFromWire'] = new Map()
   for (const [kind, spec] of schema.kinds) {
-    dataToWire.set(kind, { member: spec.member, convert: objectToWire(spec.fields) })
+    featureWriters.set(kind, messageWriter(schema.envelope, memberSpec(schema, spec)))
     dataFromWire.set(spec.member, { kind, convert: objectFromWire(spec.fields) })
   }
   return {
     schema,
-    envelopeToWire: objectToWire(schema.envelope),
     envelopeFromWire: objectFromWire(schema.envelope),
-    dataToWire,
+    featureWriters,
     dataFromWire,
-    retractionToWire: objectToWire(schema.retractionFields),
+    retractionWriter: messageWriter(schema.retractionFields),
     retractionFromWire: objectFromWire(schema.retractionFields),
   }
+}
+
+/** The `oneof data` member carrying `spec`, as a field of `Feature`. */
+function memberSpec(schema: CodecSchema, spec: KindSpec): FieldSpec {
+  const { id } = schema.feature.fields[spec.member]
+  const base = { protoType: spec.type.name, repeated: false, optional: false, long: false, packed: false }
+  return { ...base, name: spec.member, kind: 'message', fields: spec.fields, id, presence: true }
 }
 
 /**
@@ -185,17 +155,14 @@ function buildTables(schema: CodecSchema): ProtoTables {
  * ```
  */
 export function encodeFeatureProto(feature: Feature): Uint8Array {
-  const t = protoTables()
-  const data = t.dataToWire.get(feature.kind)
-  if (!data) throw codecError(ENCODE, `feature ${JSON.stringify(feature.id)}`, `unknown kind ${describe(feature.kind)}`)
-  let message: Record<string, unknown>
+  const write = protoTables().featureWriters.get(feature.kind)
+  if (!write)
+    throw codecError(ENCODE, `feature ${JSON.stringify(feature.id)}`, `unknown kind ${describe(feature.kind)}`)
   try {
-    message = t.envelopeToWire(feature)
-    message[data.member] = convertData(data.convert, feature.data)
+    return writeMessage(write, feature)
   } catch (error) {
     throw toCodecError(ENCODE, `feature ${JSON.stringify(feature.id)} (${feature.kind})`, error)
   }
-  return t.schema.feature.encode(message).finish()
 }
 
 function convertData(convert: (v: unknown) => Record<string, unknown>, data: unknown): Record<string, unknown> {
@@ -251,7 +218,7 @@ export function encodeRetractionProto(retraction: Retraction | RetractionRecord)
   const t = protoTables()
   const record = toRetractionRecord(retraction)
   try {
-    return t.schema.retraction.encode(t.retractionToWire(record)).finish()
+    return writeMessage(t.retractionWriter, record)
   } catch (error) {
     throw toCodecError(ENCODE, `retraction of chain ${record.chainId}`, error)
   }
