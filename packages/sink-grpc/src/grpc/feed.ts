@@ -31,10 +31,22 @@ export type LogEntry =
   | { type: 'block'; block: FeedBlock; before: number }
   | { type: 'revert'; retraction: Retraction; withdrawn: FeedBlock[]; before: number }
 
+/**
+ * One mempool batch of the pending log: `after` is the block log's end when it came, so a reader
+ * sends it once it has read every block entry before that position. @internal
+ */
+export interface PendingEntry {
+  block: FeedBlock
+  after: number
+  before: number
+}
+
 /** What the feed needs from a stream. @internal */
 export interface FeedReader {
   /** The log position the reader reads next. */
   readonly cursor: number
+  /** The pending log position the reader reads next; undefined for a reader that takes no mempool features. */
+  readonly pendingCursor?: number | undefined
   /** Wakes the reader: the log grew. */
   wake(): void
   /** Ends the reader: it fell too far behind. */
@@ -57,6 +69,10 @@ export interface ReplayWindow {
  * Nothing is copied per stream: a stream's backlog is its distance from the log's end. A stream
  * more than `maxLag` messages behind is evicted on the next append, so the log never holds more
  * than that, and a slow stream costs the writer nothing but the check.
+ *
+ * Mempool batches go to a second log that only readers taking them register on (and that keeps
+ * nothing while there are none): they never enter the replay window, and they neither wake nor
+ * count against readers that do not take them, so they cannot slow or evict those.
  * @internal
  */
 export class Feed {
@@ -67,6 +83,9 @@ export class Feed {
   #log: LogEntry[] = []
   #base = 0
   #messages = 0
+  #pending: PendingEntry[] = []
+  #pendingBase = 0
+  #pendingMessages = 0
 
   constructor(retainBlocks: number, maxLag: number) {
     this.#retain = retainBlocks
@@ -81,6 +100,16 @@ export class Feed {
   /** The log entry at `position`, or undefined at the end. */
   entry(position: number): LogEntry | undefined {
     return this.#log[position - this.#base]
+  }
+
+  /** The position after the newest pending log entry. */
+  get pendingEnd(): number {
+    return this.#pendingBase + this.#pending.length
+  }
+
+  /** The pending log entry at `position`, or undefined at the end. */
+  pendingEntry(position: number): PendingEntry | undefined {
+    return this.#pending[position - this.#pendingBase]
   }
 
   /** The retained blocks of `chainId` from `from` on, oldest first. */
@@ -115,6 +144,21 @@ export class Feed {
     this.#push({ type: 'revert', retraction, withdrawn, before: this.#messages }, 1)
   }
 
+  /**
+   * Logs a mempool batch for the readers that take mempool features, evicting those too far behind.
+   *
+   * @returns Whether any reader takes them; when none does, the batch is not kept.
+   */
+  appendPending(batch: FeatureBatch): boolean {
+    const readers = [...this.#readers].filter((reader) => reader.pendingCursor !== undefined)
+    if (readers.length === 0) return false
+    this.#pending.push({ block: new FeedBlock(batch), after: this.end, before: this.#pendingMessages })
+    this.#pendingMessages += batch.features.length
+    this.#check(readers)
+    this.#trimPending()
+    return true
+  }
+
   /** Registers a stream; it reads from its own cursor on. */
   add(reader: FeedReader): void {
     this.#readers.add(reader)
@@ -128,18 +172,27 @@ export class Feed {
   #push(entry: LogEntry, messages: number): void {
     this.#log.push(entry)
     this.#messages += messages
-    for (const reader of this.#readers) {
-      const lag = this.#messages - this.#messagesAt(reader.cursor)
+    this.#check(this.#readers)
+    this.#trim()
+    this.#trimPending()
+  }
+
+  /** Evicts the readers more than `maxLag` messages behind (both logs), wakes the others. */
+  #check(readers: Iterable<FeedReader>): void {
+    for (const reader of readers) {
+      const lag = this.#lag(reader)
       if (lag > this.#maxLag) {
         this.#readers.delete(reader)
         reader.evict(lag)
       } else reader.wake()
     }
-    this.#trim()
   }
 
-  #messagesAt(position: number): number {
-    return this.entry(position)?.before ?? this.#messages
+  #lag(reader: FeedReader): number {
+    const blocks = this.#messages - (this.entry(reader.cursor)?.before ?? this.#messages)
+    if (reader.pendingCursor === undefined) return blocks
+    const pending = this.#pendingMessages - (this.pendingEntry(reader.pendingCursor)?.before ?? this.#pendingMessages)
+    return blocks + pending
   }
 
   /** Drops log entries every stream has read. */
@@ -149,6 +202,17 @@ export class Feed {
     if (low > this.#base) {
       this.#log = this.#log.slice(low - this.#base)
       this.#base = low
+    }
+  }
+
+  /** Drops pending entries every reader that takes them has read. */
+  #trimPending(): void {
+    let low = this.pendingEnd
+    for (const reader of this.#readers)
+      if (reader.pendingCursor !== undefined) low = Math.min(low, reader.pendingCursor)
+    if (low > this.#pendingBase) {
+      this.#pending = this.#pending.slice(low - this.#pendingBase)
+      this.#pendingBase = low
     }
   }
 }

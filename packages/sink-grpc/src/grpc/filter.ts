@@ -1,4 +1,7 @@
-import type { Feature } from '@qenus/core'
+import { FEATURE_KINDS, type Feature } from '@qenus/core'
+
+/** The kinds of mempool features (`writePending`): a stream gets them only when its kinds select one. */
+const MEMPOOL_KINDS = FEATURE_KINDS.filter((kind) => kind.startsWith('mempool.'))
 
 /** A `FeatureFilter` as proto-loader reads it. @internal */
 export interface FilterRequest {
@@ -16,10 +19,15 @@ export interface FeatureMatcher {
   chain(name: string): boolean
   /** Whether a feature passes. */
   feature(feature: Feature): boolean
+  /** Whether the stream takes mempool features: its kinds name one (`mempool.swap`, `mempool.*`, `*`). */
+  pending: boolean
 }
 
 /**
  * Compiles a stream filter. Kinds may end with `*` to match a family (`amm.*`).
+ *
+ * An empty kinds list takes every block feature but no mempool feature: those are never retracted
+ * nor replayed, so a client folding its stream into state must ask for them by kind.
  *
  * @throws An `Error` naming the bad entry (an address that is not 20 bytes).
  * @internal
@@ -31,8 +39,10 @@ export function compileFilter(request: FilterRequest = {}): FeatureMatcher {
   const protocols = nonEmpty(request.protocols)
   const addresses = nonEmpty(request.addresses?.map(toAddress))
   const anyKind = exactKinds === undefined && families.length === 0
-  const kind = (k: string) => anyKind || exactKinds?.has(k) === true || families.some((f) => k.startsWith(f))
+  const named = (k: string) => exactKinds?.has(k) === true || families.some((f) => k.startsWith(f))
+  const kind = (k: string) => anyKind || named(k)
   return {
+    pending: MEMPOOL_KINDS.some(named),
     chains,
     chain: (name) => chains === undefined || chains.has(name),
     feature: (f) =>

@@ -8,6 +8,8 @@ export interface GrpcMetrics {
   streams: Gauge
   /** Streams ended with RESOURCE_EXHAUSTED for falling behind. */
   evicted: Counter
+  /** Mempool features given to `writePending`, by outcome (`fed` to streams, `unwanted` by every open stream). */
+  pending: Counter<'outcome'>
 }
 
 /** Registers the metrics once per registry; two gRPC sinks in one pipeline share them. @internal */
@@ -30,5 +32,12 @@ export function grpcMetrics(registry: Registry): GrpcMetrics {
         help: 'gRPC streams ended with RESOURCE_EXHAUSTED for falling behind the feed',
         registers,
       })) as Counter,
+    pending: (existing('qenus_grpc_pending_features_total') ??
+      new Counter({
+        name: 'qenus_grpc_pending_features_total',
+        help: 'mempool features given to the gRPC sink, by outcome: fed to streams, or unwanted by every open stream',
+        labelNames: ['outcome'],
+        registers,
+      })) as Counter<'outcome'>,
   }
 }

@@ -40,7 +40,8 @@ const SHUTDOWN_GRACE_MS = 2_000
  * reads at its own pace. A stream that falls more than `maxBufferedMessages` behind ends with
  * RESOURCE_EXHAUSTED (trailing metadata `qenus-last-block`) and can resume with `from_blocks`
  * from the retained window. Snapshots read the store the runtime applies every block to, so they
- * see every feature, whatever this sink's `select`.
+ * see every feature, whatever this sink's `select`. Mempool features (`writePending`) reach only the
+ * streams whose kinds name them, live, and are never replayed, snapshotted or retracted.
  *
  * @example
  * ```ts
@@ -141,6 +142,17 @@ export class GrpcSink implements Sink {
   async write(batch: FeatureBatch): Promise<void> {
     this.#chains.set(batch.chain.name, batch.chain)
     this.#feed.append(batch)
+  }
+
+  /**
+   * Feeds mempool features live to the streams that take them, after the head block's features and
+   * before the next block's; never waits for clients. They are not kept for replay, never in a
+   * snapshot (the store holds blocks only) and never retracted.
+   */
+  async writePending(batch: FeatureBatch): Promise<void> {
+    this.#chains.set(batch.chain.name, batch.chain)
+    const outcome = this.#feed.appendPending(batch) ? 'fed' : 'unwanted'
+    this.#metrics.pending.inc({ outcome }, batch.features.length)
   }
 
   /** Withdraws the blocks from the replay window and sends a retraction to the streams that had them. */

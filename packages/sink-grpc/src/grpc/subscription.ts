@@ -24,6 +24,9 @@ export const LAST_BLOCK_METADATA = 'qenus-last-block'
  * writing only while the call's buffer has room. It never holds messages of its own, so its
  * backlog is its distance from the feed's end, which the feed bounds.
  *
+ * A stream whose filter takes mempool features also follows the feed's pending log from where it
+ * joined (never a replay), sending each pending batch after the block entries logged before it.
+ *
  * @internal
  */
 export class Subscription implements FeedReader {
@@ -34,6 +37,7 @@ export class Subscription implements FeedReader {
   /** The newest block sent whole, per chain name. */
   readonly #sent = new Map<string, bigint>()
   #cursor: number
+  #pendingCursor: number | undefined
   #replayed = 0
   #wake: (() => void) | undefined
   #drained: (() => void) | undefined
@@ -50,6 +54,7 @@ export class Subscription implements FeedReader {
     this.#spec = spec
     this.#onEnd = onEnd
     this.#cursor = feed.end
+    this.#pendingCursor = spec.filter.pending ? feed.pendingEnd : undefined
     call.on('cancelled', () => this.end())
     call.on('close', () => this.end())
   }
@@ -63,6 +68,11 @@ export class Subscription implements FeedReader {
   run(): void {
     this.#feed.add(this)
     this.#pump().catch(() => this.end())
+  }
+
+  /** {@inheritDoc FeedReader.pendingCursor} */
+  get pendingCursor(): number | undefined {
+    return this.#pendingCursor
   }
 
   /** {@inheritDoc FeedReader.wake} */
@@ -117,6 +127,12 @@ export class Subscription implements FeedReader {
         this.#replayed++
         continue
       }
+      const pending = this.#nextPending()
+      if (pending) {
+        await this.#sendPending(pending)
+        this.#pendingCursor!++
+        continue
+      }
       const entry = this.#feed.entry(this.#cursor)
       if (!entry) {
         await new Promise<void>((resolve) => {
@@ -127,6 +143,24 @@ export class Subscription implements FeedReader {
       }
       await this.#sendEntry(entry)
       this.#cursor++
+    }
+  }
+
+  /** The next pending batch, once every block entry logged before it was sent. */
+  #nextPending(): FeedBlock | undefined {
+    if (this.#pendingCursor === undefined) return undefined
+    const entry = this.#feed.pendingEntry(this.#pendingCursor)
+    return entry && entry.after <= this.#cursor ? entry.block : undefined
+  }
+
+  /** Mempool features: no BlockEnd and no `qenus-last-block` update, since the block is not theirs. */
+  async #sendPending(batch: FeedBlock): Promise<void> {
+    const { filter } = this.#spec
+    const from = this.#spec.from.get(batch.chain.chainId)
+    // Seen on head N, they bid for block N + 1: a stream starting later does not want them.
+    if (!filter.chain(batch.chain.name) || (from !== undefined && batch.ref.number + 1n < from)) return
+    for (let i = 0; i < batch.features.length && !this.#ended; i++) {
+      if (filter.feature(batch.features[i]!)) await this.#write(batch.frame(i))
     }
   }
 
