@@ -92,6 +92,7 @@ export {
 export { OPTIONS_TABLE_MARKERS, optionsTable, withOptionsTable } from './plugin/docs.js'
 export { loadPlugin } from './plugin/load.js'
 // --- runtime
+export { appendFileDurable, syncDir, writeFileAtomic } from './runtime/atomic-file.js'
 export { type BlockFeatures, type Checkpoint, type CheckpointStore, FileCheckpointStore } from './runtime/checkpoint.js'
 export type { ComponentContext } from './runtime/context.js'
 export { Pipeline, type PipelineOptions } from './runtime/pipeline.js'

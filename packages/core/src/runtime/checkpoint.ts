@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { BlockRef, Hex } from '../contracts/chain.js'
 import type { RetractedFeature } from '../contracts/sink.js'
 import { QenusError } from '../errors.js'
-import { writeAtomic } from './atomic-file.js'
+import { writeFileAtomic } from './atomic-file.js'
 import { FeatureJournal } from './feature-journal.js'
 
 /** The withdrawable features of one block the sinks flushed, kept while the block is above finality. */
@@ -83,7 +83,7 @@ export class FileCheckpointStore implements CheckpointStore {
     const file = this.file(pipeline, chain).replace(/\.json$/, '.features.jsonl')
     let journal = this.#journals.get(file)
     if (!journal) {
-      journal = new FeatureJournal(this.dir, file)
+      journal = new FeatureJournal(file)
       this.#journals.set(file, journal)
     }
     return journal
@@ -106,7 +106,7 @@ export class FileCheckpointStore implements CheckpointStore {
   async save(checkpoint: Checkpoint): Promise<void> {
     await mkdir(this.dir, { recursive: true })
     if (checkpoint.features) await this.#journal(checkpoint.pipeline, checkpoint.chain).save(checkpoint.features)
-    await writeAtomic(this.dir, this.file(checkpoint.pipeline, checkpoint.chain), serializeCheckpoint(checkpoint))
+    await writeFileAtomic(this.file(checkpoint.pipeline, checkpoint.chain), serializeCheckpoint(checkpoint))
   }
 }
 

@@ -3,7 +3,7 @@ import type { BlockRef, Hex } from '../contracts/chain.js'
 import type { RetractedFeature } from '../contracts/sink.js'
 import { QenusError } from '../errors.js'
 import type { Feature } from '../schema/feature.js'
-import { appendDurably, writeAtomic } from './atomic-file.js'
+import { appendFileDurable, writeFileAtomic } from './atomic-file.js'
 import type { BlockFeatures } from './checkpoint.js'
 
 /** Rewrite once the file outgrows its live blocks by this factor (amortised: ≤ 1/3 extra writes). */
@@ -29,10 +29,7 @@ export class FeatureJournal {
   #live: Map<string, number> | undefined
   #fileBytes = 0
 
-  constructor(
-    readonly dir: string,
-    readonly file: string,
-  ) {}
+  constructor(readonly file: string) {}
 
   /** The journaled blocks among `recent`, oldest first; `undefined` when there is no journal. */
   async load(recent: BlockRef[]): Promise<BlockFeatures[] | undefined> {
@@ -74,7 +71,7 @@ export class FeatureJournal {
     }
     const added = Buffer.byteLength(text)
     if (this.#fileBytes + added > GROWTH * liveBytes + SLACK_BYTES) return this.#compact(blocks)
-    if (added > 0) await appendDurably(this.file, text)
+    if (added > 0) await appendFileDurable(this.file, text)
     this.#live = live
     this.#fileBytes += added
   }
@@ -87,7 +84,7 @@ export class FeatureJournal {
       return line
     })
     const text = lines.join('')
-    await writeAtomic(this.dir, this.file, text)
+    await writeFileAtomic(this.file, text)
     this.#live = live
     this.#fileBytes = Buffer.byteLength(text)
   }

@@ -1,6 +1,6 @@
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { FeatureKind } from '@qenus/core'
+import { type FeatureKind, syncDir } from '@qenus/core'
 
 /** A part file of the archive, parsed from its path. @internal */
 export interface PartFile {
@@ -72,48 +72,6 @@ export async function listChainParts(root: string, chain: string): Promise<PartF
     }
   }
   return parts.sort((a, b) => (a.firstBlock < b.firstBlock ? -1 : a.firstBlock > b.firstBlock ? 1 : 0))
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/**
- * Writes a file so that a crash leaves either no file or the whole file: a hidden temp file in
- * the same folder, fsync, rename over the final name, fsync of the folder (the rename itself).
- *
- * @internal
- */
-export async function writeDurable(path: string, bytes: Uint8Array | string): Promise<void> {
-  const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
-  const temp = join(dir, `.${path.slice(dir.length + 1)}.${process.pid}.tmp`)
-  const handle = await open(temp, 'w')
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, path)
-  await syncDir(dir)
-}
-
-/** Appends text to a file and fsyncs it. @internal */
-export async function appendDurable(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const handle = await open(path, 'a')
-  try {
-    await handle.writeFile(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }
 
 /** Deletes a part file and makes the deletion durable. @internal */

@@ -1,29 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { decodeFeatureJson, decodeRetractionJson, type Feature, type Hex } from '@qenus/core'
-import { type Devnet, startDevnet } from '@qenus/testkit'
+import {
+  checkpointOf,
+  type Devnet,
+  killStrays,
+  type RunningQenus,
+  startDevnet,
+  startQenus,
+  testDir,
+  waitFor,
+} from '@qenus/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readArchive } from '../test/duckdb.js'
 
-const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)))
-const BIN = join(REPO, 'packages/cli/dist/bin.js')
 const FINALITY = 2
 
 let devnet: Devnet
 let root: string
-const children = new Set<ChildProcess>()
 
 beforeAll(async () => {
   devnet = await startDevnet()
   await devnet.traffic({ seed: 5, swaps: 120, mints: 6, burns: 3, txPerBlock: 6 })
-  await mkdir(join(REPO, '.qenus', 'test'), { recursive: true })
-  root = await mkdtemp(join(REPO, '.qenus', 'test', 'parquet-'))
+  root = await testDir('parquet')
 })
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL')
+  killStrays()
   await devnet?.stop()
 })
 
@@ -66,42 +69,20 @@ async function prepare(name: string): Promise<Run> {
   return run
 }
 
-function start(run: Run): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, 'run', '--config', run.config, '--from', '0'], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  children.add(child)
-  let stderr = ''
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const exited = new Promise<{ code: number | null; stderr: string }>((done) =>
-    child.on('close', (code) => {
-      children.delete(child)
-      done({ code, stderr })
-    }),
-  )
-  return { child, exited }
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+function start(run: Run): RunningQenus {
+  return startQenus(['run', '--config', run.config, '--from', '0'])
 }
 
 async function caughtUp(run: Run): Promise<void> {
   const head = await devnet.publicClient.getBlockNumber()
-  await waitFor(`checkpoint at ${head}`, async () => {
-    const text = await readFile(run.checkpoint, 'utf8').catch(() => undefined)
-    return text !== undefined && BigInt(JSON.parse(text).block.number) >= head
-  })
+  await waitFor(
+    `checkpoint at ${head}`,
+    async () => ((await checkpointOf(run.checkpoint))?.number ?? -1n) >= head,
+    30_000,
+  )
 }
 
-async function stop(cli: ReturnType<typeof start>): Promise<void> {
+async function stop(cli: RunningQenus): Promise<void> {
   cli.child.kill('SIGTERM')
   const { code, stderr } = await cli.exited
   expect(code, stderr).toBe(0)
@@ -151,13 +132,17 @@ describe('sink-parquet in a qenus pipeline on a devnet', () => {
   it('killed with SIGKILL and restarted, leaves the same archive: no duplicate row, no missing row', async () => {
     const run = await prepare('killed')
     const first = start(run)
-    await waitFor('a few checkpoints and part files', async () => {
-      const text = await readFile(run.jsonl, 'utf8').catch(() => '')
-      return text.split('\n').length > reference.length / 2
-    })
+    await waitFor(
+      'a few checkpoints and part files',
+      async () => {
+        const text = await readFile(run.jsonl, 'utf8').catch(() => '')
+        return text.split('\n').length > reference.length / 2
+      },
+      30_000,
+    )
     first.child.kill('SIGKILL')
     await first.exited
-    const atKill = BigInt(JSON.parse(await readFile(run.checkpoint, 'utf8')).block.number)
+    const atKill = (await checkpointOf(run.checkpoint))!.number
     expect(atKill).toBeLessThan(head)
     const second = start(run)
     await caughtUp(run)

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
+  appendFileDurable,
   type BlockRef,
   encodeFeatureJson,
   encodeRetractionJson,
@@ -14,11 +15,12 @@ import {
   type Retraction,
   type Sink,
   type SinkStartContext,
+  writeFileAtomic,
 } from '@qenus/core'
 import { type ArchiveBlock, ChainArchive, type ClosedPart } from './archive.js'
 import { featureFromRow } from './columns.js'
 import { decodeParquet, encodeParquet } from './encode.js'
-import { appendDurable, listChainParts, partPath, removeDurable, writeDurable } from './files.js'
+import { listChainParts, partPath, removeDurable } from './files.js'
 import type { ParquetSinkOptions } from './options.js'
 import { readSpool, serializeBlocks, spoolPath } from './spool.js'
 
@@ -109,7 +111,7 @@ export class ParquetSink implements Sink {
         { chain: retraction.chain.name, to: retraction.to.number.toString(), finality: lane.archive.finality },
         'parquet sink: reorg deeper than the finality depth; removing archived blocks above the common ancestor',
       )
-      await appendDurable(join(this.#root, '_retractions.jsonl'), `${encodeRetractionJson(retraction)}\n`)
+      await appendFileDurable(join(this.#root, '_retractions.jsonl'), `${encodeRetractionJson(retraction)}\n`)
       const kept = blocks.filter((block) => block.number <= retraction.to.number)
       lane.archive = await this.#rebuild(retraction.chain.name, lane.archive.finality, retraction.to.number, kept)
     })
@@ -136,8 +138,8 @@ export class ParquetSink implements Sink {
 
   async #sync(chain: string, lane: Lane): Promise<void> {
     const path = spoolPath(this.#root, chain)
-    if (lane.dirty) await writeDurable(path, serializeBlocks(lane.archive.unfiled()))
-    else if (lane.pending !== '') await appendDurable(path, lane.pending)
+    if (lane.dirty) await writeFileAtomic(path, serializeBlocks(lane.archive.unfiled()))
+    else if (lane.pending !== '') await appendFileDurable(path, lane.pending)
     lane.pending = ''
     lane.dirty = false
   }
@@ -145,7 +147,7 @@ export class ParquetSink implements Sink {
   async #file(chain: string, lane: Lane, parts: ClosedPart[]): Promise<void> {
     for (const part of parts) {
       const path = partPath(this.#root, part.kind, chain, part.date, part.firstBlock, part.lastBlock)
-      await writeDurable(path, encodeParquet(part.kind, part.rows, this.#options))
+      await writeFileAtomic(path, encodeParquet(part.kind, part.rows, this.#options))
       lane.dirty = true
     }
   }
@@ -215,7 +217,7 @@ export class ParquetSink implements Sink {
     const archive = new ChainArchive(finality, this.#options)
     const lane: Lane = { archive, pending: '', dirty: true, queue: Promise.resolve() }
     for (const block of blocks) await this.#file(chain, lane, archive.add(block))
-    await writeDurable(spoolPath(this.#root, chain), serializeBlocks(archive.unfiled()))
+    await writeFileAtomic(spoolPath(this.#root, chain), serializeBlocks(archive.unfiled()))
     return archive
   }
 }
