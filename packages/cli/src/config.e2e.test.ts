@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { runQenus, testDir } from '@qenus/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './test/helpers.js'
 
 const source = { use: '@qenus/source-rpc', providers: ['http://127.0.0.1:8545'] }
 const valid = () => ({
@@ -90,13 +90,13 @@ const BAD: { name: string; config: unknown; path: string; hint: RegExp }[] = [
 describe('qenus validate', () => {
   let dir: string
   beforeAll(async () => {
-    dir = await tempDir('config')
+    dir = await testDir('config')
   })
 
   it('accepts a valid config and names what it runs', async () => {
     const file = join(dir, 'good.json')
     await writeFile(file, JSON.stringify(valid()))
-    const result = await runCli(['validate', '--config', file])
+    const result = await runQenus(['validate', '--config', file])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('@qenus/plugin-uniswap-v3')
@@ -105,7 +105,7 @@ describe('qenus validate', () => {
   it.each(BAD)('exits 2 on a bad config: $name', async ({ name, config, path, hint }) => {
     const file = join(dir, `${name.replaceAll(' ', '-')}.json`)
     await writeFile(file, JSON.stringify(config))
-    const result = await runCli(['validate', '--config', file], { env: { QENUS_TEST_UNSET_RPC: undefined } })
+    const result = await runQenus(['validate', '--config', file], { env: { QENUS_TEST_UNSET_RPC: undefined } })
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toContain(file)
     expect(result.stderr).toContain(path)
@@ -123,12 +123,12 @@ export default definePlugin({ name: 'local-sink', version: '1.2.3', apiVersion: 
     await writeFile(join(dir, 'future.mjs'), plugin('^9.0.0'))
     const good = join(dir, 'local-good.json')
     await writeFile(good, JSON.stringify({ ...valid(), sinks: [{ use: './current.mjs' }] }))
-    const ok = await runCli(['validate', '--config', good])
+    const ok = await runQenus(['validate', '--config', good])
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toContain('local-sink')
     const bad = join(dir, 'local-future.json')
     await writeFile(bad, JSON.stringify({ ...valid(), sinks: [{ use: './future.mjs' }] }))
-    const refused = await runCli(['validate', '--config', bad])
+    const refused = await runQenus(['validate', '--config', bad])
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain('sinks[0].use')
     expect(refused.stderr).toContain('^9.0.0')
@@ -138,14 +138,14 @@ export default definePlugin({ name: 'local-sink', version: '1.2.3', apiVersion: 
   it('exits 2 on a YAML syntax error, naming the file', async () => {
     const file = join(dir, 'broken.yaml')
     await writeFile(file, 'name: x\nchains: [unclosed\n')
-    const result = await runCli(['validate', '--config', file])
+    const result = await runQenus(['validate', '--config', file])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(file)
   })
 
   it('exits 2 on bad usage, before loading anything', async () => {
-    expect((await runCli(['frobnicate'])).code).toBe(2)
-    expect((await runCli(['run', '--from', 'yesterday'])).code).toBe(2)
-    expect((await runCli(['validate', '--rate', '3'])).code).toBe(2)
+    expect((await runQenus(['frobnicate'])).code).toBe(2)
+    expect((await runQenus(['run', '--from', 'yesterday'])).code).toBe(2)
+    expect((await runQenus(['validate', '--rate', '3'])).code).toBe(2)
   })
 })

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { decodeFeatureJson } from '@qenus/core'
+import { runQenus, testDir } from '@qenus/testkit'
 import { expect, it } from 'vitest'
-import { runCli, tempDir } from './test/helpers.js'
 
 async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:')
@@ -17,9 +17,9 @@ async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
 }
 
 it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', async () => {
-  const dir = await tempDir('dev')
+  const dir = await testDir('dev')
   const out = join(dir, 'features.jsonl')
-  const result = await runCli(['dev', '--blocks', '6', '--rate', '5', '--out', out])
+  const result = await runQenus(['dev', '--blocks', '6', '--rate', '5', '--out', out])
   expect(result.code, result.stderr).toBe(0)
   const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean)
   const features = lines.map((line) => decodeFeatureJson(line))
@@ -34,6 +34,6 @@ it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', as
   const rows = await duckdb(
     `SELECT id, kind, blockNumber FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
   )
-  const key = (f: { id: unknown; kind: unknown; blockNumber: unknown }) => `${f.id} ${f.kind} ${f.blockNumber}`
+  const key = (f: { id?: unknown; kind?: unknown; blockNumber?: unknown }) => `${f.id} ${f.kind} ${f.blockNumber}`
   expect(rows.map(key).sort()).toEqual(features.map(key).sort())
 })

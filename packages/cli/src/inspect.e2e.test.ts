@@ -3,9 +3,8 @@ import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { KNOWN_CHAINS } from '@qenus/core'
 import { ParquetSink, parquetSinkOptions } from '@qenus/sink-parquet'
-import { makeFeatureBatches } from '@qenus/testkit'
+import { makeFeatureBatches, runQenus, testDir } from '@qenus/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './test/helpers.js'
 
 let archive: string
 let file: string
@@ -22,7 +21,7 @@ async function duck(sql: string): Promise<Record<string, unknown>[]> {
 }
 
 beforeAll(async () => {
-  archive = join(await tempDir('inspect'), 'archive')
+  archive = join(await testDir('inspect'), 'archive')
   const sink = new ParquetSink(parquetSinkOptions.parse({ dir: archive, finality: 0, maxRows: 30 }), {
     warn: () => undefined,
     error: () => undefined,
@@ -39,7 +38,7 @@ beforeAll(async () => {
 
 describe('qenus inspect', () => {
   it('prints schema, row count, block range and sample of a file, as DuckDB sees it', async () => {
-    const result = await runCli(['inspect', file, '--json', '--sample', '3'])
+    const result = await runQenus(['inspect', file, '--json', '--sample', '3'])
     expect(result.code, result.stderr).toBe(0)
     const out = JSON.parse(result.stdout)
     const schema = await duck(`DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false)`)
@@ -59,7 +58,7 @@ describe('qenus inspect', () => {
   })
 
   it('sums a whole archive folder and prints a table without --json', async () => {
-    const result = await runCli(['inspect', archive])
+    const result = await runQenus(['inspect', archive])
     expect(result.code, result.stderr).toBe(0)
     const [stats] = await duck(
       `SELECT count(*)::VARCHAR AS n, count(DISTINCT filename)::VARCHAR AS f, min(blockNumber)::VARCHAR AS lo,
@@ -72,15 +71,15 @@ describe('qenus inspect', () => {
   })
 
   it('exits 2 with a clear error on a missing path, a non-Parquet file or no path', async () => {
-    const missing = await runCli(['inspect', join(archive, 'nope.parquet')])
+    const missing = await runQenus(['inspect', join(archive, 'nope.parquet')])
     expect(missing).toMatchObject({ code: 2, stdout: '' })
     expect(missing.stderr).toContain('nope.parquet: no such file or folder')
     const text = join(archive, '..', 'notes.parquet')
     await writeFile(text, 'not parquet at all')
-    const invalid = await runCli(['inspect', text])
+    const invalid = await runQenus(['inspect', text])
     expect(invalid.code).toBe(2)
     expect(invalid.stderr).toContain(`${text} is not a Parquet file`)
-    const none = await runCli(['inspect'])
+    const none = await runQenus(['inspect'])
     expect(none.code).toBe(2)
     expect(none.stderr).toContain('needs a .parquet file or a folder')
   })

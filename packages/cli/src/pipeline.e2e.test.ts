@@ -1,10 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeFeatureJson, type Feature, type Hex } from '@qenus/core'
-import { type Devnet, startDevnet } from '@qenus/testkit'
+import {
+  checkpointOf,
+  type Devnet,
+  freePort,
+  killStrays,
+  type RunningQenus,
+  runQenus,
+  startDevnet,
+  startQenus,
+  testDir,
+  waitFor,
+} from '@qenus/testkit'
 import { decodeEventLog, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, killStrays, type RunningCli, runCli, startCli, tempDir, waitFor } from './test/helpers.js'
 
 const SWAP_ABI = parseAbi([
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
@@ -23,7 +33,7 @@ let root: string
 beforeAll(async () => {
   devnet = await startDevnet()
   await devnet.traffic({ seed: 11, swaps: 240, mints: 12, burns: 6, txPerBlock: 8 })
-  root = await tempDir('pipeline')
+  root = await testDir('pipeline')
 })
 
 afterAll(async () => {
@@ -59,8 +69,7 @@ async function prepare(name: string, extra: Record<string, unknown> = {}): Promi
 }
 
 async function checkpointBlock(run: Run): Promise<bigint | undefined> {
-  const text = await readFile(run.checkpoint, 'utf8').catch(() => undefined)
-  return text === undefined ? undefined : BigInt(JSON.parse(text).block.number)
+  return (await checkpointOf(run.checkpoint))?.number
 }
 
 /** Waits until the run checkpointed the devnet's current head. */
@@ -77,7 +86,7 @@ async function features(run: Run): Promise<Feature[]> {
     .map((line) => decodeFeatureJson(line))
 }
 
-async function stop(cli: RunningCli): Promise<void> {
+async function stop(cli: RunningQenus): Promise<void> {
   cli.child.kill('SIGTERM')
   const result = await cli.exited
   expect(result.code, result.stderr).toBe(0)
@@ -85,7 +94,7 @@ async function stop(cli: RunningCli): Promise<void> {
 
 /** Runs a pipeline from block 0 to the current head and stops it gracefully. */
 async function runToHead(run: Run): Promise<void> {
-  const cli = startCli(['run', '--config', run.config, '--from', '0'])
+  const cli = startQenus(['run', '--config', run.config, '--from', '0'])
   await caughtUp(run)
   await stop(cli)
 }
@@ -172,7 +181,7 @@ describe('qenus run on a devnet with real Uniswap V3 traffic', () => {
 
   it('restarted after SIGKILL mid-stream, yields exactly the uninterrupted run: no gap, no duplicate', async () => {
     const run = await prepare('killed')
-    const first = startCli(['run', '--config', run.config, '--from', '0'])
+    const first = startQenus(['run', '--config', run.config, '--from', '0'])
     const total = reference.length
     // Kill once part of the stream is out but well before the end.
     await waitFor('a third of the features', async () => {
@@ -195,14 +204,14 @@ describe('qenus run on a devnet with real Uniswap V3 traffic', () => {
   it('backfills a range and exits by itself with the same features', async () => {
     const run = await prepare('backfill')
     const last = reference.at(-1)!.blockNumber
-    const result = await runCli(['backfill', '--config', run.config, '--from', '0', '--to', String(last)])
+    const result = await runQenus(['backfill', '--config', run.config, '--from', '0', '--to', String(last)])
     expect(result.code, result.stderr).toBe(0)
     expect(await features(run)).toEqual(reference)
   })
 
   it('carries a reorg to the sink: retraction of the withdrawn ids, then the new branch', async () => {
     const run = await prepare('reorg')
-    const cli = startCli(['run', '--config', run.config, '--from', '0'])
+    const cli = startQenus(['run', '--config', run.config, '--from', '0'])
     await caughtUp(run)
     const before = await features(run)
     const head = await devnet.publicClient.getBlockNumber()
@@ -278,7 +287,7 @@ export default definePlugin({ name: 'stall-sink', version: '0.0.0', apiVersion: 
     await writeFile(run.config, JSON.stringify(config))
     const head = await devnet.publicClient.getBlockNumber()
     expect(head).toBeGreaterThan(20n)
-    const cli = startCli(['run', '--config', run.config, '--from', '0'])
+    const cli = startQenus(['run', '--config', run.config, '--from', '0'])
     const health = async () => {
       const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined)
       return response ? ((await response.json()) as { chains: { devnet: { processed?: string } } }) : undefined

@@ -1,19 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeFeatureJson } from '@qenus/core'
-import { type Devnet, startDevnet } from '@qenus/testkit'
+import {
+  checkpointOf,
+  type Devnet,
+  killStrays,
+  type RunningQenus,
+  startDevnet,
+  startQenus,
+  testDir,
+  waitFor,
+} from '@qenus/testkit'
 import { parseAbiItem } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  checkpointed,
-  killStrays,
-  prepare,
-  type Run,
-  type RunningCli,
-  startCli,
-  tempDir,
-  waitFor,
-} from '../test/cli.js'
+import { prepare, type Run } from '../test/config.js'
 
 const SWAP = parseAbiItem(
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
@@ -25,7 +25,7 @@ let root: string
 beforeAll(async () => {
   devnet = await startDevnet()
   await devnet.traffic({ seed: 11, swaps: 48, mints: 4, burns: 2, txPerBlock: 6 })
-  root = await tempDir('source-node')
+  root = await testDir('source-node')
 })
 
 afterAll(async () => {
@@ -36,10 +36,10 @@ afterAll(async () => {
 /** Waits until the run checkpointed the node's current head (its hash, so a reorged head does not count). */
 async function caughtUp(run: Run): Promise<void> {
   const head = await devnet.publicClient.getBlock()
-  await waitFor(`checkpoint at ${head.number}`, async () => (await checkpointed(run))?.hash === head.hash)
+  await waitFor(`checkpoint at ${head.number}`, async () => (await checkpointOf(run.checkpoint))?.hash === head.hash)
 }
 
-async function stop(cli: RunningCli): Promise<void> {
+async function stop(cli: RunningQenus): Promise<void> {
   cli.child.kill('SIGTERM')
   const { code, stderr } = await cli.exited
   expect(code, stderr).toBe(0)
@@ -72,7 +72,7 @@ describe('switching source-rpc to source-node', () => {
       pollIntervalMs: 25,
       maxBlockRange: 4,
     })
-    const clis = [rpc, node].map((run) => startCli(['run', '--config', run.config, '--from', '0']))
+    const clis = [rpc, node].map((run) => startQenus(['run', '--config', run.config, '--from', '0']))
     try {
       await Promise.all([caughtUp(rpc), caughtUp(node)])
       await devnet.reorg(3)

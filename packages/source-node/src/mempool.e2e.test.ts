@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeFeatureJson, type Feature, type MempoolSwapData } from '@qenus/core'
-import { type Devnet, loadArtifact, startDevnet } from '@qenus/testkit'
+import {
+  checkpointOf,
+  type Devnet,
+  killStrays,
+  loadArtifact,
+  startDevnet,
+  startQenus,
+  testDir,
+  waitFor,
+} from '@qenus/testkit'
 import { decodeEventLog, parseAbiItem } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkpointed, killStrays, prepare, type Run, startCli, tempDir, waitFor } from '../test/cli.js'
+import { prepare, type Run } from '../test/config.js'
 
 const SWAP = parseAbiItem(
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
@@ -17,7 +26,7 @@ let root: string
 beforeAll(async () => {
   devnet = await startDevnet()
   await devnet.traffic({ seed: 21, swaps: 6, txPerBlock: 3 })
-  root = await tempDir('source-node-mempool')
+  root = await testDir('source-node-mempool')
 })
 
 afterAll(async () => {
@@ -45,10 +54,10 @@ describe('the mempool through the whole pipeline: source-node → plugin-uniswap
         ],
       },
     )
-    const cli = startCli(['run', '--config', run.config, '--from', '0'])
+    const cli = startQenus(['run', '--config', run.config, '--from', '0'])
     try {
       const head = await devnet.publicClient.getBlock()
-      await waitFor('caught up', async () => (await checkpointed(run))?.hash === head.hash)
+      await waitFor('caught up', async () => (await checkpointOf(run.checkpoint))?.hash === head.hash)
 
       await devnet.testClient.setAutomine(false)
       const pool = devnet.pools[0]!
@@ -81,7 +90,7 @@ describe('the mempool through the whole pipeline: source-node → plugin-uniswap
 
       await devnet.mine(1)
       const receipt = await devnet.publicClient.getTransactionReceipt({ hash })
-      await waitFor('the including block', async () => (await checkpointed(run))?.hash === receipt.blockHash)
+      await waitFor('the including block', async () => (await checkpointOf(run.checkpoint))?.hash === receipt.blockHash)
 
       const all = await features(run)
       const pendingAt = all.findIndex((f) => f.kind === 'mempool.swap' && f.txHash === hash)

@@ -1,7 +1,7 @@
 /**
  * Test kit for Qenus Dataplane and its plugins: a real anvil devnet with Uniswap V3 and
  * reproducible traffic, a Kafka mock cluster with an independent reader, fixtures of real
- * mainnet data, and the sink conformance suite.
+ * mainnet data, the sink conformance suite, and helpers that run the real `qenus` CLI.
  *
  * @packageDocumentation
  */
@@ -9,6 +9,20 @@
 // --- chain
 export { type AnvilProcess, resolveAnvilBinary, spawnAnvil } from './anvil.js'
 export { ARTIFACT_PATHS, type Artifact, type ArtifactName, loadArtifact } from './artifacts.js'
+// --- cli
+export {
+  checkpointOf,
+  freePort,
+  killStrays,
+  type QenusOptions,
+  type QenusResult,
+  type RunningQenus,
+  resolveQenusBin,
+  runQenus,
+  startQenus,
+  testDir,
+  waitFor,
+} from './cli.js'
 // --- conformance (imports vitest: an optional peer needed only by this suite)
 export {
   describeSinkConformance,

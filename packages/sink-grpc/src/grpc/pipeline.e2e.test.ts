@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type * as grpc from '@grpc/grpc-js'
 import { createLogger, type Feature, Pipeline, resolveConfig } from '@qenus/core'
-import { type Devnet, startDevnet } from '@qenus/testkit'
+import { type Devnet, freePort, startDevnet } from '@qenus/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dataplaneClient, fold, unary, type WireEvent } from '../test/helpers.js'
 
@@ -84,19 +84,6 @@ afterAll(async () => {
   await devnet?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
-
-/** A TCP port that was free a moment ago: the pipeline creates the sink, so the config names its port. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 let port: number
 

@@ -1,9 +1,19 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeFeatureJson, type Feature, type Hex } from '@qenus/core'
-import { type Devnet, type KafkaCluster, startDevnet, startKafka } from '@qenus/testkit'
+import {
+  checkpointOf,
+  type Devnet,
+  type KafkaCluster,
+  killStrays,
+  type RunningQenus,
+  startDevnet,
+  startKafka,
+  startQenus,
+  testDir,
+  waitFor,
+} from '@qenus/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killStrays, type RunningCli, startCli, tempDir, waitFor } from '../test/cli.js'
 import { byPartition, decodeFeed, readTopics } from '../test/feed.js'
 import { topicNames } from './topics.js'
 
@@ -14,7 +24,7 @@ let root: string
 beforeAll(async () => {
   ;[devnet, kafka] = await Promise.all([startDevnet(), startKafka({ brokers: 3 })])
   await devnet.traffic({ seed: 51, swaps: 150, mints: 8, burns: 4, txPerBlock: 6 })
-  root = await tempDir('sink-kafka')
+  root = await testDir('sink-kafka')
 })
 
 afterAll(async () => {
@@ -66,8 +76,7 @@ async function prepare(name: string): Promise<Run> {
 }
 
 async function checkpointBlock(run: Run): Promise<bigint> {
-  const text = await readFile(run.checkpoint, 'utf8').catch(() => undefined)
-  return text === undefined ? -1n : BigInt(JSON.parse(text).block.number)
+  return (await checkpointOf(run.checkpoint))?.number ?? -1n
 }
 
 async function caughtUp(run: Run): Promise<void> {
@@ -75,7 +84,7 @@ async function caughtUp(run: Run): Promise<void> {
   await waitFor(`checkpoint at ${head}`, async () => (await checkpointBlock(run)) >= head)
 }
 
-async function stop(cli: RunningCli): Promise<string> {
+async function stop(cli: RunningQenus): Promise<string> {
   cli.child.kill('SIGTERM')
   const result = await cli.exited
   expect(result.code, result.stderr).toBe(0)
@@ -101,11 +110,11 @@ async function consoleFeatures(run: Run): Promise<Feature[]> {
 describe('qenus run into Kafka on a devnet', () => {
   it('survives SIGKILL: after the restart, Kafka holds every feature of the console file, wei-exact', async () => {
     const run = await prepare('killed')
-    const first = startCli(['run', '--config', run.config, '--from', '0'])
+    const first = startQenus(['run', '--config', run.config, '--from', '0'])
     await waitFor('some features out', async () => (await consoleLines(run)).length > 60)
     first.child.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
-    const second = startCli(['run', '--config', run.config, '--from', '0'])
+    const second = startQenus(['run', '--config', run.config, '--from', '0'])
     await caughtUp(run)
     await stop(second)
     const reference = await consoleFeatures(run)
@@ -132,7 +141,7 @@ describe('qenus run into Kafka on a devnet', () => {
 
   it('retracts what a reorg withdrew, in each partition before the replacement features', async () => {
     const run = await prepare('reorg')
-    const cli = startCli(['run', '--config', run.config, '--from', '0'])
+    const cli = startQenus(['run', '--config', run.config, '--from', '0'])
     await caughtUp(run)
     const head = await devnet.publicClient.getBlockNumber()
     const dropped = new Set<Hex>()
@@ -173,7 +182,7 @@ describe('qenus run into Kafka on a devnet', () => {
 
   it('after a reorg while stopped, retracts each withdrawn feature on its own topic and key', async () => {
     const run = await prepare('reorg-stopped')
-    let cli = startCli(['run', '--config', run.config, '--from', '0'])
+    let cli = startQenus(['run', '--config', run.config, '--from', '0'])
     await caughtUp(run)
     await stop(cli)
     const head = await devnet.publicClient.getBlockNumber()
@@ -183,7 +192,7 @@ describe('qenus run into Kafka on a devnet', () => {
     expect(withdrawn.length).toBeGreaterThan(0)
     await devnet.reorg(3)
     await devnet.traffic({ seed: 53, swaps: 12, txPerBlock: 6 })
-    cli = startCli(['run', '--config', run.config])
+    cli = startQenus(['run', '--config', run.config])
     await caughtUp(run)
     const logs = await stop(cli)
     expect(logs).not.toContain('kafka sink: retracting ids')
