@@ -60,7 +60,7 @@ describe.each(['safe', 'finalized'] as const)('finality: %s', (tag) => {
     expect(second.early).toBe('none')
     clearTimeout(timer)
     ac.abort()
-    await events.return?.()
+    await events.return?.(undefined)
     await source.close()
     expect(proxy.calls.get('eth_blockNumber') ?? 0).toBe(0)
   })

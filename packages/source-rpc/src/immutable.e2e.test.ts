@@ -42,7 +42,7 @@ it('answers immutable reads (decimals, pool immutables) once per source, across 
   const decimals = await (await at(head + 1n)).readContract(calls[3] as never)
   // One aggregate3 for the one mutable read (liquidity); the immutable ones come from the cache.
   expect(proxy.calls.get('eth_call')).toBe(2)
-  const direct = await devnet.publicClient.multicall({ contracts: calls as never, blockNumber: head + 1n })
+  const direct = await devnet.publicClient.multicall({ contracts: calls, blockNumber: head + 1n })
   for (const results of [first, second]) {
     expect(results.map((r) => (r.status === 'success' ? r.result : r.status))).toEqual(direct.map((r) => r.result))
   }

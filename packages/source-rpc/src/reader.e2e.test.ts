@@ -1,15 +1,8 @@
 import { type BlockRef, type ChainInfo, KNOWN_CHAINS, type ReadContractParameters } from '@qenus/core'
+import type { CompiledContract } from '@qenus/testkit'
 import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type Anvil,
-  type Compiled,
-  compile,
-  MULTICALL3,
-  startAnvil,
-  startCountingProxy,
-  wallet,
-} from '../test/harness.js'
+import { type Anvil, compile, MULTICALL3, startAnvil, startCountingProxy, wallet } from '../test/harness.js'
 import { rpcSourceOptions } from './options.js'
 import { RpcSource } from './source.js'
 
@@ -18,7 +11,7 @@ const logger = { debug: () => {}, info: () => {}, warn: () => {} }
 
 let anvil: Anvil
 let proxy: Awaited<ReturnType<typeof startCountingProxy>>
-let emitter: Compiled & { address: Hex }
+let emitter: CompiledContract & { address: Hex }
 let before: BlockRef
 let after: BlockRef
 

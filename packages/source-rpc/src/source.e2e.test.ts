@@ -26,7 +26,7 @@ const logger = {
 let anvil: Anvil
 let emitterA: Hex
 let emitterB: Hex
-let abi: ReturnType<typeof compile>['Emitter']['abi']
+let abi: Awaited<ReturnType<typeof compile>>['Emitter']['abi']
 
 const source = (overrides: Record<string, unknown> = {}, on: ChainInfo = chain) =>
   new RpcSource(rpcSourceOptions.parse({ providers: [anvil.url], pollIntervalMs: 25, ...overrides }), on, logger)

@@ -11,7 +11,9 @@ describe('startServer', () => {
     let report: HealthReport = {
       status: 'ok',
       pipeline: 'srv',
-      chains: { ethereum: { chainId: 1, state: 'live', head: '10', processed: '9', lagBlocks: 1 } },
+      chains: {
+        ethereum: { chainId: 1, state: 'live', head: '10', processed: '9', lagBlocks: 1, blocks: 7, features: 3 },
+      },
     }
     const server = await startServer({ port: 0, metrics, health: () => report })
     try {
@@ -22,7 +24,11 @@ describe('startServer', () => {
       const health = await fetch(`${server.url}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toEqual(report)
-      report = { ...report, status: 'down', chains: { ethereum: { chainId: 1, state: 'down', lastError: 'x' } } }
+      report = {
+        ...report,
+        status: 'down',
+        chains: { ethereum: { chainId: 1, state: 'down', lastError: 'x', blocks: 7, features: 3 } },
+      }
       expect((await fetch(`${server.url}/health`)).status).toBe(503)
       expect((await fetch(`${server.url}/other`)).status).toBe(404)
     } finally {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inject } from 'tsyringe'
-import { type Hex, keccak256, toHex } from 'viem'
+import { type Hex, keccak256, toHex, zeroAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { ResolvedComponent, ResolvedConfig } from '../config/types.js'
@@ -142,7 +142,18 @@ class TestExtractor implements Extractor {
     if (hash === BAD_TX) throw new Error('cannot decode this transaction')
     this.options.record.pendingSeen.push({ tx: hash, head: head.number, reader: reader.block.number })
     const id = featureId({ chainId: chain.chainId, blockHash: head.hash, kind: 'mempool.swap', discriminator: hash })
-    return [{ ...swapFeature(chain, head, swapLog(head)), id, kind: 'mempool.swap', logIndex: undefined, txHash: hash }]
+    // The runtime never reads `data`; these tests follow the envelope (id, block, tx) alone.
+    const data = {
+      pool: POOL,
+      tokenIn: zeroAddress,
+      tokenOut: zeroAddress,
+      amountIn: 0n,
+      amountOutMin: 0n,
+      from: zeroAddress,
+      maxPriorityFeePerGas: 0n,
+    }
+    const swap = swapFeature(chain, head, swapLog(head))
+    return [{ ...swap, id, kind: 'mempool.swap', logIndex: undefined, txHash: hash, data }]
   }
 }
 

@@ -14,6 +14,7 @@ import type { FeatureBatch, Retraction, Sink } from '../contracts/sink.js'
 import type { Source, StreamRequest } from '../contracts/source.js'
 import { ChainToken, ContextToken, OptionsToken } from '../di/tokens.js'
 import { FatalError, RetryableError } from '../errors.js'
+import type { HealthReport } from '../observability/health.js'
 import { createLogger } from '../observability/logger.js'
 import { defineDetector, defineExtractor, defineSink, defineSource } from '../plugin/define.js'
 import type { ChainInfo } from '../schema/chains.js'
@@ -690,7 +691,7 @@ describe('Pipeline', () => {
     await until(() => w.sinks[0].blocks('alpha').length === 15, 'block 25')
     await until(() => pipeline.health().chains.alpha.checkpoint === '25', 'checkpoint 25')
     await until(() => pipeline.health().chains.alpha.state === 'live', 'live')
-    const health = await (await fetch(`${pipeline.url}/health`)).json()
+    const health = (await (await fetch(`${pipeline.url}/health`)).json()) as HealthReport
     expect(health).toMatchObject({
       status: 'ok',
       pipeline: 'test',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import ts from 'typescript'
+import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { getCodec } from './codec.js'
 import { codecSchema, type FieldSpec } from './codec-schema.js'
@@ -426,7 +427,7 @@ class Random {
     for (let i = 0; i < count; i += 32) value = (value << 32n) | BigInt(this.#next())
     return count === 0 ? 0n : value & ((1n << BigInt(count)) - 1n)
   }
-  hex(bytes: number): string {
+  hex(bytes: number): Hex {
     if (bytes === 0) return '0x'
     return `0x${this.bits(bytes * 8)
       .toString(16)
@@ -525,6 +526,12 @@ describe('random features (seeded)', () => {
 
 // --- byte equality with protobufjs's own reflection encoder, the reference wire format
 
+/** protobufjs's own `Long` (long.js) holding the 64 bits of `v`, built from its low and high words. */
+function toLong(v: bigint): protobuf.Long {
+  const bits = BigInt.asUintN(64, v)
+  return new protobuf.util.Long(Number(bits & 0xffffffffn) | 0, Number(bits >> 32n) | 0, true)
+}
+
 /** The object tree protobufjs encodes, from its reflected types alone: hex as bytes, bigints as strings or `Long`s. */
 function reflectionObject(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -535,7 +542,7 @@ function reflectionObject(type: protobuf.Type, obj: Record<string, unknown>): Re
       if (field.resolvedType instanceof protobuf.Type) return reflectionObject(field.resolvedType, v as never)
       if (field.type === 'bytes') return Buffer.from((v as string).slice(2), 'hex')
       if (typeof v !== 'bigint') return v
-      return field.type === 'string' ? v.toString() : protobuf.util.Long.fromString(v.toString(), true)
+      return field.type === 'string' ? v.toString() : toLong(v)
     }
     out[key] = Array.isArray(value) ? value.map(one) : one(value)
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { FatalError, RetryableError } from '../errors.js'
 import { backoffDelay, retry } from './retry.js'
 
-const flaky = (failures: number, error = () => new RetryableError('busy', { code: 'BUSY' })) => {
+const flaky = (failures: number, error: () => Error = () => new RetryableError('busy', { code: 'BUSY' })) => {
   let calls = 0
   return {
     calls: () => calls,

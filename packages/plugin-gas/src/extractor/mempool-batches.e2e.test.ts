@@ -175,7 +175,14 @@ describe('batch posting lag on the L1 lane', () => {
     await devnet.mine()
     await devnet.mine()
     const end = await head()
-    const poster = { l2Chain: 'test-l2', l2ChainId: 901, l1ChainId: chain.chainId, type: 'op-stack', inbox, batcher }
+    const poster = {
+      l2Chain: 'test-l2',
+      l2ChainId: 901,
+      l1ChainId: chain.chainId,
+      type: 'op-stack' as const,
+      inbox,
+      batcher,
+    }
     const extractor = gasExtractor({ emit: ['sequencer'], batchPosting: [poster] })
     expect(extractor.receipts(chain)).toBe(true)
     const features = await run(extractor, start, end)

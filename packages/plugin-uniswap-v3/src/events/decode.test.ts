@@ -89,8 +89,13 @@ const names = Object.keys(makers) as (keyof typeof makers)[]
 /** viem's decoding, with addresses lower-cased and int24/uint24 as numbers like ours. */
 function reference(name: keyof typeof makers, log: { topics: Hex[]; data: Hex }) {
   const { args } = decodeEventLog({ abi: abis[name], topics: log.topics as [Hex], data: log.data })
+  // The ABI is loaded from the artifact at run time, so viem's types cannot tell that every input is named
+  // and `args` comes back keyed by name.
   return Object.fromEntries(
-    Object.entries(args as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.toLowerCase() : v]),
+    Object.entries(args as unknown as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v.toLowerCase() : v,
+    ]),
   )
 }
 

@@ -29,6 +29,9 @@ const { Token } = require('@uniswap/sdk-core') as typeof import('@uniswap/sdk-co
 let devnet: Devnet
 let trafficBlocks: DevnetBlock[]
 let liquidityBlocks: DevnetBlock[]
+
+/** A log as `eth_getBlockReceipts` returns it: quantities stay hex. */
+type ReceiptLog = { address: Hex; topics: Hex[]; data: Hex; logIndex: Hex; transactionHash: Hex }
 let features: Feature[]
 const chainStates = new Map<string, ChainPoolState>()
 const { logger, warnings } = capturingLogger()
@@ -74,16 +77,21 @@ afterAll(async () => {
 
 describe('amm.swap and amm.liquidity on 1,000 real swaps across both fee tiers', () => {
   it('emits one feature per Swap, Mint, Burn and Collect of the receipts, equal to the receipt', async () => {
-    const receiptLogs = []
+    const receiptLogs: {
+      header: DevnetBlock['header']
+      log: ReceiptLog
+      eventName: string
+      args: Record<string, bigint | number | Hex>
+    }[] = []
     for (const { header } of trafficBlocks) {
       const receipts = (await devnet.publicClient.request({
         method: 'eth_getBlockReceipts' as never,
         params: [`0x${header.number.toString(16)}`] as never,
-      })) as { logs: { address: Hex; topics: Hex[]; data: Hex; logIndex: Hex; transactionHash: Hex }[] }[]
+      })) as { logs: ReceiptLog[] }[]
       for (const log of receipts.flatMap((r) => r.logs)) {
         if (!devnet.pools.some((p) => p.address === log.address.toLowerCase())) continue
         const { eventName, args } = decodeEventLog({ abi: poolAbi, topics: log.topics as [Hex], data: log.data })
-        if (['Swap', 'Mint', 'Burn', 'Collect'].includes(eventName)) {
+        if (eventName !== undefined && ['Swap', 'Mint', 'Burn', 'Collect'].includes(eventName)) {
           receiptLogs.push({ header, log, eventName, args: args as unknown as Record<string, bigint | number | Hex> })
         }
       }
