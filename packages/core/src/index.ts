@@ -43,7 +43,7 @@ export type {
   RevertEvent,
 } from './contracts/chain.js'
 export type { Detector, DetectorContext } from './contracts/detector.js'
-export type { BlockContext, Extractor, PendingContext, RevertContext } from './contracts/extractor.js'
+export type { BlockContext, Extractor, PendingContext, RevertContext, TickContext } from './contracts/extractor.js'
 export type { FeatureBatch, RetractedFeature, Retraction, Sink, SinkStartContext } from './contracts/sink.js'
 export type { Source, StreamRequest } from './contracts/source.js'
 export {

@@ -49,6 +49,25 @@ export interface PendingContext {
 }
 
 /**
+ * What an extractor receives on each tick of its timer (see {@link Extractor.onTick}).
+ *
+ * @remarks
+ * A tick belongs to no block: it reports on the present (a sequencer that stopped, a feed that
+ * went stale), judged against `nowMs`. `head` is the last block the lane extracted, so the
+ * extractor's kept state is that block's end state; `reader` reads state at the same block.
+ */
+export interface TickContext {
+  /** The chain of the lane. */
+  chain: ChainInfo
+  /** The last block the lane extracted; the tick's features are bound to it. */
+  head: BlockHeader
+  /** When the tick ran, Unix milliseconds from the pipeline's clock. */
+  nowMs: number
+  /** Reads state at `head`. */
+  reader: ChainReader
+}
+
+/**
  * Turns a chain's blocks into features.
  *
  * @remarks
@@ -82,6 +101,29 @@ export interface Extractor {
    * default, so that with it off the block stream is the same whichever source runs.
    */
   onPending?(context: PendingContext): Feature[] | Promise<Feature[]>
+  /**
+   * How often the runtime calls {@link Extractor.onTick} on `chain`, milliseconds; `undefined` (or
+   * no positive number) means no ticks on that chain. Read once per lane when it starts following.
+   *
+   * @default no ticks, when omitted
+   */
+  tickIntervalMs?(chain: ChainInfo): number | undefined
+  /**
+   * Reports on the present between blocks, on a timer (e.g. `sequencer.health` with `halted` when
+   * no block came for too long: a halted chain produces no block to attach a feature to).
+   *
+   * @remarks
+   * Out-of-block features: the runtime calls it only while following the head (never during a
+   * bounded backfill), only after the lane's first block and not after a revert until the next
+   * block, and never concurrently with this lane's `onBlock`, `onPending` or `onRevert` (ticks are
+   * serialized with the lane's events; a tick due while one is still running is skipped). Its
+   * features travel like pending ones: in a batch flagged `pending: true` bound to the head, to
+   * sinks that implement `Sink.writePending` only; never to the FeatureStore, detectors or
+   * checkpoints, and never retracted. They depend on the clock, so they are not deterministic:
+   * give each a discriminator that tells ticks apart (e.g. the time). A failing tick is logged and
+   * skipped, and a full queue drops it, so ticks never hold blocks back.
+   */
+  onTick?(context: TickContext): Feature[] | Promise<Feature[]>
   /** Rolls kept state back after a reorg. */
   onRevert?(context: RevertContext): void | Promise<void>
   /** Releases resources. */

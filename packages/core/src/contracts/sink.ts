@@ -13,8 +13,9 @@ export interface FeatureBatch {
   /** The features, in block then log order. May be empty. */
   features: Feature[]
   /**
-   * Set on batches given to {@link Sink.writePending}: mempool features computed on top of
-   * `block` (the head the lane had extracted), not part of it.
+   * Set on batches of out-of-block features, given to {@link Sink.writePending}: features computed
+   * on top of `block` (the head the lane had extracted), not part of it: mempool features
+   * (`Extractor.onPending`) and tick features (`Extractor.onTick`, e.g. a halted sequencer).
    */
   pending?: true | undefined
 }
@@ -76,10 +77,10 @@ export interface Sink {
   /** Accepts the features of one block. */
   write(batch: FeatureBatch): Promise<void>
   /**
-   * Accepts mempool features (`batch.pending` is true, `batch.block` is the head they were computed
-   * on). Optional: a sink without it never sees pending features. Called in order with `write`
-   * (after the head's batch, before the next block's), but not checkpointed, not flushed for,
-   * and never retracted: a pending feed is best-effort.
+   * Accepts out-of-block features: mempool features and tick features (`batch.pending` is true,
+   * `batch.block` is the head they were computed on). Optional: a sink without it never sees them.
+   * Called in order with `write` (after the head's batch, before the next block's), but not
+   * checkpointed, not flushed for, and never retracted: an out-of-block feed is best-effort.
    */
   writePending?(batch: FeatureBatch): Promise<void>
   /** Withdraws the features of reverted blocks. */

@@ -26,8 +26,9 @@ import {
   rewindRecent,
   type SinkSlot,
 } from './lane-types.js'
-import { extractPending } from './pending.js'
+import { extractPending, extractTick } from './pending.js'
 import { SinkStage } from './sink-stage.js'
+import { Ticker } from './tick.js'
 
 /** The components and bounds of one lane. @internal */
 export interface LaneParts {
@@ -48,6 +49,14 @@ export interface LaneParts {
   finality?: FinalityMode | undefined
 }
 
+/** What the source is asked for, the same on every reopening. */
+interface PullOptions {
+  filters: LogFilter[]
+  receipts: boolean
+  pending: boolean
+  finality: FinalityMode | undefined
+}
+
 /**
  * One chain's lane: pulls the source one event at a time, extracts, and hands batches through a
  * bounded queue to the {@link SinkStage}. A full queue stops the pulling (backpressure).
@@ -65,6 +74,8 @@ export class Lane {
   /** The last block extracted, which pending transactions are extracted on; unset after a revert. */
   #head: BlockHeader | undefined
   #headPolledAt = Number.NEGATIVE_INFINITY
+  /** The lane's event loop: events and ticks run one at a time, in arrival order. */
+  #serial: Promise<void> = Promise.resolve()
 
   constructor(shared: LaneShared, parts: LaneParts, stop: AbortSignal) {
     this.#shared = shared
@@ -126,12 +137,26 @@ export class Lane {
   }
 
   async #produce(to: bigint | undefined): Promise<void> {
-    const { source } = this.#parts
     const signal = this.#abort.signal
     const filters = this.#parts.extractors.length ? this.#filters() : []
     const receipts = this.#parts.extractors.some((slot) => slot.receipts)
     const pending = this.#parts.extractors.some((slot) => slot.extractor.onPending !== undefined)
     const { finality } = this.#parts
+    // Ticks report on the present while following; a bounded backfill has no present to report on.
+    const ticker = to === undefined ? new Ticker(this.#shared.chain, this.#parts.extractors, this.#tick) : undefined
+    try {
+      await this.#pull(to, { filters, receipts, pending, finality, signal })
+    } finally {
+      ticker?.stop()
+      await this.#serial
+    }
+  }
+
+  async #pull(
+    to: bigint | undefined,
+    { filters, receipts, pending, finality, signal }: PullOptions & { signal: AbortSignal },
+  ): Promise<void> {
+    const { source } = this.#parts
     for (let failures = 0; !signal.aborted; ) {
       const request: StreamRequest = {
         chain: this.#shared.chain,
@@ -157,13 +182,40 @@ export class Lane {
           }
           if (next.done || signal.aborted) return
           failures = 0
-          await this.#onEvent(next.value)
+          const event = next.value
+          await this.#exclusive(() => this.#onEvent(event))
         }
       } finally {
         await Promise.resolve(iterator.return?.()).catch(() => undefined)
       }
     }
   }
+
+  /** Runs `work` after everything queued on the lane's event loop before it. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.#serial.then(work)
+    this.#serial = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * One tick of one extractor, on the lane's event loop. Best-effort like pending features: no
+   * tick before the first block or after a revert until the next block, and dropped when the
+   * queue is full.
+   */
+  readonly #tick = (slot: ExtractorSlot): Promise<void> =>
+    this.#exclusive(async () => {
+      const head = this.#head
+      const target = this.#shared.target('extractor', slot.id)
+      if (!head || this.#abort.signal.aborted) return
+      if (this.#queue.depth >= this.#queue.capacity) return this.#shared.metrics.componentDropped.inc(target.labels)
+      const reader = this.#parts.source.reader({ number: head.number, hash: head.hash })
+      const batch = await extractTick(this.#shared, slot, head, reader)
+      if (batch.features.length === 0) return
+      if (this.#queue.depth >= this.#queue.capacity || this.#queue.closed) {
+        this.#shared.metrics.componentDropped.inc(target.labels)
+      } else await this.#queue.put({ type: 'pending', batch })
+    }).catch((error: unknown) => this.#shared.logger.warn({ err: error, extractor: slot.id }, 'tick failed; skipped'))
 
   async #onStreamError(error: unknown, failures: number): Promise<number> {
     const { metrics, logger, retry } = this.#shared

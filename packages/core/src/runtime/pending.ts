@@ -43,3 +43,30 @@ export async function extractPending(
     pending: true,
   }
 }
+
+/**
+ * Runs one extractor's tick into an out-of-block batch bound to `head` (flagged `pending`, like
+ * mempool features). A failing tick is logged and yields nothing: out-of-block features are
+ * best-effort and must not stop the lane's blocks.
+ *
+ * @internal
+ */
+export async function extractTick(
+  lane: LaneShared,
+  { id, extractor }: ExtractorSlot,
+  head: BlockHeader,
+  reader: ChainReader,
+): Promise<FeatureBatch> {
+  const { chain, metrics, logger, clock } = lane
+  const target = lane.target('extractor', id)
+  const context = { chain, head, nowMs: clock.now(), reader }
+  let features: Feature[] = []
+  metrics.componentReceived.inc(target.labels)
+  try {
+    features = await invoke(target, 'onTick', () => extractor.onTick!(context))
+    metrics.componentEmitted.inc(target.labels, features.length)
+  } catch (error) {
+    logger.warn({ err: error, extractor: id }, 'tick failed; skipped')
+  }
+  return { chain, block: { number: head.number, hash: head.hash }, timestamp: head.timestamp, features, pending: true }
+}

@@ -15,6 +15,8 @@ import {
   OptionsToken,
   type PendingContext,
   type RevertContext,
+  type SequencerHealthData,
+  type TickContext,
   type TipInclusion,
 } from '@qenus/core'
 import { type BatchPoster, BatchTracker, MAINNET_BATCH_POSTERS } from '../batches/posting.js'
@@ -43,8 +45,9 @@ interface ChainState {
   recommender: TipRecommender
   monitor: SequencerMonitor | undefined
   tx: Hex
-  timer: ReturnType<typeof setInterval> | undefined
   lastStatus: SequencerReport['status'] | undefined
+  /** When the last out-of-block `halted` feature went out; unset while not halted. */
+  haltedSentAt: number | undefined
   inclusion: InclusionTracker | undefined
   batches: BatchTracker[]
 }
@@ -54,18 +57,33 @@ function batchPosters(options: GasOptions): BatchPoster[] {
   return options.batchPosting.map((entry) => (typeof entry === 'string' ? MAINNET_BATCH_POSTERS[entry] : entry))
 }
 
+/** The `sequencer.health` data of a monitor report. */
+function healthData(chain: ChainInfo, report: SequencerReport): SequencerHealthData {
+  return {
+    up: true,
+    secondsSinceLastBlock: report.secondsSinceLastBlock,
+    status: report.status,
+    ...(report.reasons.length > 0 ? { reason: report.reasons.join('; ') } : {}),
+    expectedBlockTimeMs: chain.blockTimeMs,
+    ...(report.blockTimeMs === undefined ? {} : { blockTimeMs: report.blockTimeMs }),
+    gaps: report.gaps,
+    reorgs: report.reorgs,
+  }
+}
+
 /**
  * Extracts gas and fee features: `gas.block` per block (EIP-1559 next base fee, tip percentiles
  * from receipts, blob fields, priority fee recommendations), `gas.l2fee` per L2 block (OP Stack
  * GasPriceOracle or Arbitrum ArbGasInfo, and the total cost of a reference swap) and
- * `sequencer.health` per L2 block.
+ * `sequencer.health` per L2 block, and an out-of-block `sequencer.health` while an L2 is halted.
  *
  * @remarks
  * A block missing a field its fork requires is quarantined: warned about with the block and the
  * field, counted in {@link GasExtractor.quarantined}, and gets no `gas.block`; nothing is guessed.
- * `halted` cannot ride on a block (none comes), so a timer checks each L2 against the clock, logs
- * every status change, and {@link GasExtractor.sequencerStatus} reports it live; the first block
- * after a halt carries `degraded` with the halt's length.
+ * `halted` cannot ride on a block (none comes), so the runtime's ticks ({@link GasExtractor.onTick})
+ * check each L2 against the clock, log every status change, and emit `status: 'halted'` bound to the
+ * last block (to sinks with `writePending`); {@link GasExtractor.sequencerStatus} reports it on
+ * demand. The first block after a halt carries `degraded` with the halt's length.
  */
 export class GasExtractor implements Extractor {
   readonly #options: GasOptions
@@ -115,13 +133,35 @@ export class GasExtractor implements Extractor {
     return this.#emit.has('block') || this.#posters.some((p) => p.l1ChainId === chain.chainId)
   }
 
-  /** Starts the sequencer watch timer of an L2 chain. */
-  async init(chain: ChainInfo): Promise<void> {
-    const state = this.#chain(chain)
-    if (!state.monitor || state.timer) return
-    const every = Math.min(1_000, Math.max(50, Math.floor(state.monitor.haltedAfterMs / 4)))
-    state.timer = setInterval(() => this.sequencerStatus(chain.name), every)
-    state.timer.unref()
+  /**
+   * Ticks on a watched L2 (`sequencer` emitted): a quarter of the halt threshold, within 50 ms–1 s,
+   * so a halt is seen within a second of crossing it. No ticks elsewhere.
+   */
+  tickIntervalMs(chain: ChainInfo): number | undefined {
+    const monitor = this.#chain(chain).monitor
+    return monitor ? Math.min(1_000, Math.max(50, Math.floor(monitor.haltedAfterMs / 4))) : undefined
+  }
+
+  /**
+   * Checks a watched L2 against the clock between blocks. While it is halted, emits an
+   * out-of-block `sequencer.health` (`up: false`, `status: 'halted'`, the reason and the seconds
+   * since its last block) bound to that last block: once when the halt is seen, then again every
+   * halt threshold (`haltedAfterMs`) while it lasts, so a halt is in the feed without flooding it.
+   * The id's discriminator is `halted:<nowMs>`.
+   */
+  onTick({ chain, head, nowMs }: TickContext): Feature[] {
+    const state = this.#chains.get(chain.name)
+    const monitor = state?.monitor
+    if (!state || !monitor) return []
+    const report = this.#status(chain.name, state, monitor.check({ now: () => nowMs }))
+    if (report.status !== 'halted') {
+      state.haltedSentAt = undefined
+      return []
+    }
+    if (state.haltedSentAt !== undefined && nowMs - state.haltedSentAt < monitor.haltedAfterMs) return []
+    state.haltedSentAt = nowMs
+    const data = { ...healthData(chain, report), up: false }
+    return [blockFeature('sequencer.health', chain, head, chain.family, CHAIN_WIDE_ADDRESS, data, `halted:${nowMs}`)]
   }
 
   /** Extracts the block's gas features. */
@@ -172,7 +212,11 @@ export class GasExtractor implements Extractor {
   sequencerStatus(chainName: string): SequencerReport | undefined {
     const state = this.#chains.get(chainName)
     if (!state?.monitor) return undefined
-    const report = state.monitor.check(this.#clock)
+    return this.#status(chainName, state, state.monitor.check(this.#clock))
+  }
+
+  /** Logs a change of a chain's live status. */
+  #status(chainName: string, state: ChainState, report: SequencerReport): SequencerReport {
     if (state.lastStatus !== undefined && report.status !== state.lastStatus) {
       const log = report.status === 'ok' ? this.#logger.info : this.#logger.warn
       log.call(
@@ -183,11 +227,6 @@ export class GasExtractor implements Extractor {
     }
     state.lastStatus = report.status
     return report
-  }
-
-  /** Stops the watch timers. */
-  async close(): Promise<void> {
-    for (const state of this.#chains.values()) clearInterval(state.timer)
   }
 
   #gasBlock(
@@ -244,17 +283,8 @@ export class GasExtractor implements Extractor {
   }
 
   #health(chain: ChainInfo, header: BlockHeader, monitor: SequencerMonitor): Feature {
-    const report = monitor.onBlock(header)
-    return blockFeature('sequencer.health', chain, header, chain.family, CHAIN_WIDE_ADDRESS, {
-      up: true,
-      secondsSinceLastBlock: report.secondsSinceLastBlock,
-      status: report.status,
-      ...(report.reasons.length > 0 ? { reason: report.reasons.join('; ') } : {}),
-      expectedBlockTimeMs: chain.blockTimeMs,
-      ...(report.blockTimeMs === undefined ? {} : { blockTimeMs: report.blockTimeMs }),
-      gaps: report.gaps,
-      reorgs: report.reorgs,
-    })
+    const data = healthData(chain, monitor.onBlock(header))
+    return blockFeature('sequencer.health', chain, header, chain.family, CHAIN_WIDE_ADDRESS, data)
   }
 
   #pending({ chain, head, hash, transaction }: PendingContext): Feature[] {
@@ -315,8 +345,8 @@ export class GasExtractor implements Extractor {
             })
           : undefined,
         tx: (this.#options.referenceTx?.toLowerCase() as Hex | undefined) ?? referenceSwapTx(chain.chainId),
-        timer: undefined,
         lastStatus: undefined,
+        haltedSentAt: undefined,
         inclusion: this.#options.mempool
           ? new InclusionTracker({
               edges: this.#options.tipBucketsGwei.map(gweiToWei),

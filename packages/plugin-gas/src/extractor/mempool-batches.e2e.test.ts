@@ -1,8 +1,9 @@
 import { type Feature, type GasBlockData, KNOWN_CHAINS, type SequencerHealthData } from '@qenus/core'
-import { type Devnet, startDevnet } from '@qenus/testkit'
-import type { Hex } from 'viem'
+import { compileSolidity, type Devnet, startDevnet } from '@qenus/testkit'
+import { type AbiEvent, encodeFunctionData, type Hex, keccak256, toEventSelector, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gasExtractor, rpcSource } from '../../test/harness.js'
+import { SEQUENCER_BATCH_DELIVERED } from '../batches/posting.js'
 import type { GasExtractor } from './extractor.js'
 
 const chain = KNOWN_CHAINS.devnet!
@@ -209,5 +210,113 @@ describe('batch posting lag on the L1 lane', () => {
     // Replaying the same blocks gives the same records, byte for byte.
     const again = await run(gasExtractor({ emit: ['sequencer'], batchPosting: [poster] }), start, end)
     expect(again.filter((f) => f.kind === 'sequencer.health')).toEqual(lags)
+  })
+
+  /**
+   * A TEST CONTRACT, not Arbitrum's SequencerInbox: `deliver()` only emits the real
+   * `SequencerBatchDelivered` event (same signature, so the same topic0), numbering batches.
+   */
+  const TEST_EMITTER = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+/// TEST CONTRACT: emits Arbitrum's SequencerBatchDelivered event; it is not a SequencerInbox.
+contract TestSequencerBatchEmitter {
+  struct TimeBounds { uint64 minTimestamp; uint64 maxTimestamp; uint64 minBlockNumber; uint64 maxBlockNumber; }
+  enum BatchDataLocation { TxInput, SeparateBatchEvent, NoData, Blob }
+  event SequencerBatchDelivered(uint256 indexed batchSequenceNumber, bytes32 indexed beforeAcc,
+    bytes32 indexed afterAcc, bytes32 delayedAcc, uint256 afterDelayedMessagesRead,
+    TimeBounds timeBounds, BatchDataLocation dataLocation);
+  uint256 public batches;
+  function deliver() external {
+    uint64 t = uint64(block.timestamp);
+    emit SequencerBatchDelivered(batches, bytes32(batches), bytes32(batches + 1), bytes32(0), 0,
+      TimeBounds(t, t, uint64(block.number), uint64(block.number)), BatchDataLocation.TxInput);
+    batches++;
+  }
+}
+`
+  const sequencerInbox = '0x1c479675ad559dc151f6ec7ed3fbf8cee79582b6' as Hex
+
+  it('follows SequencerBatchDelivered logs of the configured SequencerInbox only (arbitrum)', async () => {
+    const { TestSequencerBatchEmitter: emitter } = await compileSolidity({
+      'TestSequencerBatchEmitter.sol': TEST_EMITTER,
+    })
+    const event = emitter!.abi.find((item) => item.type === 'event') as AbiEvent
+    const signature =
+      'SequencerBatchDelivered(uint256,bytes32,bytes32,bytes32,uint256,(uint64,uint64,uint64,uint64),uint8)'
+    expect(toEventSelector(event)).toBe(keccak256(toHex(signature)))
+    expect(toEventSelector(event)).toBe(SEQUENCER_BATCH_DELIVERED)
+
+    await devnet.testClient.setBlockGasLimit({ gasLimit: 30_000_000n })
+    await devnet.mine()
+    const [sender, elsewhere] = [devnet.accounts[1]!, devnet.accounts[2]!]
+    const deploy = await devnet.walletClient.deployContract({
+      account: elsewhere,
+      abi: emitter!.abi,
+      bytecode: emitter!.bytecode as Hex,
+    })
+    await devnet.testClient.setCode({ address: sequencerInbox, bytecode: emitter!.deployedBytecode as Hex })
+    await devnet.mine()
+    const other = (
+      await devnet.publicClient.getTransactionReceipt({ hash: deploy })
+    ).contractAddress!.toLowerCase() as Hex
+    const start = (await head()) + 1n
+    const deliver = (to: Hex) =>
+      devnet.walletClient.sendTransaction({
+        account: sender,
+        to,
+        data: encodeFunctionData({ abi: emitter!.abi, functionName: 'deliver' }),
+      })
+    const fake = await deliver(other) // the same event from another address: does not count
+    await devnet.mine()
+    const batch1 = await deliver(sequencerInbox)
+    await devnet.mine()
+    await deliver(other)
+    const now = (await devnet.publicClient.getBlock()).timestamp
+    await devnet.testClient.setNextBlockTimestamp({ timestamp: now + 30n })
+    await devnet.mine()
+    const batch2 = await deliver(sequencerInbox)
+    const batch3 = await deliver(sequencerInbox)
+    await devnet.mine()
+    await devnet.mine()
+    const end = await head()
+
+    const receipts = await Promise.all(
+      [fake, batch1, batch2, batch3].map((hash) => devnet.publicClient.getTransactionReceipt({ hash })),
+    )
+    // The chain's own view: every call emitted the event, only three of them from the inbox.
+    for (const r of receipts) expect(r.logs[0]?.topics[0]).toBe(SEQUENCER_BATCH_DELIVERED)
+    expect(receipts.map((r) => r.logs[0]!.address)).toEqual([other, sequencerInbox, sequencerInbox, sequencerInbox])
+    const [, r1, r2, r3] = receipts
+    expect(r2!.blockNumber).toBe(r3!.blockNumber)
+
+    const poster = { l2Chain: 'test-arb', l2ChainId: 902, l1ChainId: chain.chainId, type: 'arbitrum' as const }
+    const extractor = gasExtractor({ emit: ['sequencer'], batchPosting: [{ ...poster, inbox: sequencerInbox }] })
+    const features = await run(extractor, start, end)
+    const lags = features.filter((f) => f.kind === 'sequencer.health')
+    expect(lags.map((f) => f.blockNumber)).toEqual(
+      Array.from({ length: Number(end - r1!.blockNumber + 1n) }, (_, i) => r1!.blockNumber + BigInt(i)),
+    )
+    for (const f of lags) {
+      const data = f.data as SequencerHealthData
+      const last = f.blockNumber >= r2!.blockNumber ? r3! : r1!
+      const batchBlock = await block(last.blockNumber)
+      expect(f.address).toBe(sequencerInbox)
+      expect(f.protocol).toBe('arbitrum')
+      expect(f.id).toBe(`${chain.chainId}:${f.blockHash}:-:sequencer.health:batch:902`)
+      expect(data).toMatchObject({ l2ChainId: 902, l2Chain: 'test-arb', lastBatchL1Block: last.blockNumber })
+      expect(data.lastBatchTxHash).toBe(last.transactionHash)
+      expect(data.secondsSinceLastBatch).toBe(Number(f.blockTimestamp - batchBlock.timestamp))
+      const inBlock = receipts.slice(1).filter((r) => r.blockNumber === f.blockNumber).length
+      expect(data.batchesInBlock).toBe(inBlock)
+    }
+    expect(lags.some((f) => (f.data as SequencerHealthData).secondsSinceLastBatch! >= 30)).toBe(true)
+    // Only the other address emitted the event: the same blocks configured with it as the inbox count it.
+    const moved = await run(
+      gasExtractor({ emit: ['sequencer'], batchPosting: [{ ...poster, inbox: other }] }),
+      start,
+      end,
+    )
+    const otherLags = moved.filter((f) => f.kind === 'sequencer.health')
+    expect(otherLags[0]?.blockNumber).toBe(receipts[0]!.blockNumber)
   })
 })

@@ -175,6 +175,5 @@ describe('gas.l2fee and gas.block on Arbitrum, with a test contract at ArbGasInf
     const block = features.find((f) => f.kind === 'gas.block')!.data as { nextBaseFeePerGas: bigint }
     expect(block.nextBaseFeePerGas).toBe(ARB_PRICES[5])
     expect(features.map((f) => f.kind)).toEqual(['gas.block', 'gas.l2fee', 'sequencer.health'])
-    await extractor.close()
   })
 })

@@ -58,8 +58,9 @@ export class ConsoleSink implements Sink {
   }
 
   /**
-   * Appends mempool features (pending transactions, bound to the head block they were seen on)
-   * as feature lines, between that block's lines and the next block's.
+   * Appends out-of-block features (mempool transactions, extractor ticks such as a halted
+   * sequencer; bound to the head block they were computed on) as feature lines, between that
+   * block's lines and the next block's.
    */
   async writePending(batch: FeatureBatch): Promise<void> {
     await this.write(batch)
