@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { decodeFeatureJson } from '@qenus/core'
-import { runQenus, testDir } from '@qenus/testkit'
+import { runQenus, startQenus, testDir, waitFor } from '@qenus/testkit'
 import { expect, it } from 'vitest'
 
 async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
@@ -36,4 +36,22 @@ it('qenus dev runs the embedded pipeline on a fresh devnet and ends cleanly', as
   )
   const key = (f: { id?: unknown; kind?: unknown; blockNumber?: unknown }) => `${f.id} ${f.kind} ${f.blockNumber}`
   expect(rows.map(key).sort()).toEqual(features.map(key).sort())
+})
+
+it('qenus dev stops cleanly on Ctrl-C in a terminal (SIGINT to the whole process group)', async () => {
+  const dir = await testDir('dev-sigint')
+  const out = join(dir, 'features.jsonl')
+  const cli = startQenus(['dev', '--quiet', '--rate', '5', '--out', out], { group: true })
+  try {
+    await waitFor('features in the file', async () => (await readFile(out, 'utf8').catch(() => '')).length > 0)
+  } finally {
+    // What a terminal does: the signal reaches qenus and every process of its group at once.
+    process.kill(-cli.child.pid!, 'SIGINT')
+  }
+  const result = await cli.exited
+  expect(result.code, result.stderr).toBe(0)
+  expect(result.stderr).not.toMatch(/Error/)
+  // The drain flushed whole blocks: every line is a complete feature.
+  const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean)
+  expect(lines.map((line) => decodeFeatureJson(line).kind)).toContain('amm.swap')
 })

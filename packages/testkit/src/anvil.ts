@@ -59,12 +59,15 @@ export async function spawnAnvil(args: string[], timeoutMs = 20_000): Promise<An
 // anvil keeps old states under $HOME/.foundry/anvil/tmp and leaves them behind when killed: each
 // process gets a HOME of its own, removed when it exits (or with the test process).
 const homes = new Set<string>()
-let homesHookInstalled = false
+/** Anvils still running: killed when this process exits, since they run in process groups of their own. */
+const children = new Set<ChildProcess>()
+let exitHookInstalled = false
 
 function anvilHome(): string {
-  if (!homesHookInstalled) {
-    homesHookInstalled = true
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
     process.once('exit', () => {
+      for (const child of children) child.kill('SIGKILL')
       for (const home of homes) rmSync(home, { recursive: true, force: true })
     })
   }
@@ -83,8 +86,15 @@ async function spawnOn(port: number, args: string[], timeoutMs: number): Promise
   const child = spawn(resolveAnvilBinary(), ['--port', String(port), '--host', '127.0.0.1', '--quiet', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, HOME: home },
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+    // node must outlive its owner's graceful stop (`qenus dev` drains the pipeline, then stops it).
+    detached: true,
   })
-  child.once('exit', () => removeHome(home))
+  children.add(child)
+  child.once('exit', () => {
+    children.delete(child)
+    removeHome(home)
+  })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)

@@ -19,6 +19,13 @@ export interface QenusOptions {
    * @default the `qenus` bin of the `@qenus/cli` found from `cwd`, else from the test kit
    */
   bin?: string
+  /**
+   * Start it as the leader of a process group of its own, as a shell starts a foreground job, so
+   * `process.kill(-child.pid, 'SIGINT')` is what Ctrl-C in a terminal sends: a signal to it and to
+   * every process it started that stayed in its group.
+   * @default false
+   */
+  group?: boolean
 }
 
 /** What a finished `qenus` process left. */
@@ -92,6 +99,7 @@ export function startQenus(args: string[], options: QenusOptions = {}): RunningQ
     cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
   })
   let stdout = ''
   let stderr = ''
