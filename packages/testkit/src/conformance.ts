@@ -172,6 +172,7 @@ export function retractionOf(batches: FeatureBatch[], from: number): Retraction 
     to: batches[from - 1]!.block,
     reverted: reverted.map((b) => b.block),
     ids: reverted.flatMap((b) => b.features.map((f) => f.id).reverse()),
+    features: reverted.flatMap((b) => b.features.map(({ id, kind, address }) => ({ id, kind, address })).reverse()),
   }
 }
 

@@ -107,12 +107,6 @@ export const kafkaSinkOptions = z.strictObject({
    * @defaultValue `10000`
    */
   requestTimeoutMs: positiveInt('requestTimeoutMs').default(10_000).describe('produce request timeout, ms'),
-  /**
-   * Blocks per chain whose feature ids (with topic and key) the sink remembers to route
-   * retractions; at least the chain's finality depth is kept.
-   * @defaultValue `64`
-   */
-  reorgWindow: positiveInt('reorgWindow').default(64).describe('blocks per chain remembered for retractions'),
 })
 
 /** The validated options of the `kafka` sink. */

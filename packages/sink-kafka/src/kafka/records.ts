@@ -1,4 +1,4 @@
-import type { Feature, FeatureBatch, FeatureCodec, RetractedFeature, Retraction } from '@qenus/core'
+import type { Feature, FeatureCodec, RetractedFeature, Retraction } from '@qenus/core'
 import { topicOf } from './topics.js'
 
 /** One record on its way to a topic. @internal */
@@ -77,62 +77,15 @@ export function retractionRecord(
 }
 
 /**
- * Remembers, per chain, where the features of the newest blocks went, so a revert can send each
- * withdrawn id to its feature's topic and key without a lookup in `Retraction.features`.
+ * Where the retraction of `id` goes: from the retraction's own `features` (the runtime lists the
+ * kind and address of every withdrawn feature, across restarts too), the feature's topic and key
+ * exactly as {@link featureRecord} placed it; for an id the retraction does not describe, the
+ * kind's topic, read from the id, keyed by the chain id alone (`exact: false`). The block number
+ * is the reverted block's whose hash the id names.
  *
  * @internal
  */
-export class PlacementIndex {
-  readonly #window: number
-  /** chainId → blocks, oldest first, each with its features' placements. */
-  readonly #chains = new Map<number, { block: bigint; ids: Map<string, Placement> }[]>()
-
-  constructor(window: number) {
-    this.#window = window
-  }
-
-  /** Records a batch's placements, forgetting blocks older than the window. */
-  add(batch: FeatureBatch, records: OutRecord[]): void {
-    const blocks = this.#chains.get(batch.chain.chainId) ?? []
-    this.#chains.set(batch.chain.chainId, blocks)
-    const ids = new Map<string, Placement>()
-    batch.features.forEach((f, i) => {
-      ids.set(f.id, { topic: records[i]!.topic, key: records[i]!.key, blockNumber: f.blockNumber })
-    })
-    // A replayed block replaces what was known of it.
-    while (blocks.length > 0 && blocks.at(-1)!.block >= batch.block.number) blocks.pop()
-    blocks.push({ block: batch.block.number, ids })
-    const keep = Math.max(this.#window, batch.chain.finalityDepth)
-    if (blocks.length > keep) blocks.splice(0, blocks.length - keep)
-  }
-
-  /** The placement of `id`, if its block is still within the window. */
-  find(chainId: number, id: string): Placement | undefined {
-    const blocks = this.#chains.get(chainId) ?? []
-    for (let i = blocks.length - 1; i >= 0; i--) {
-      const hit = blocks[i]!.ids.get(id)
-      if (hit) return hit
-    }
-    return undefined
-  }
-
-  /** Forgets blocks above `to` once their retractions are queued. */
-  rewind(chainId: number, to: bigint): void {
-    const blocks = this.#chains.get(chainId) ?? []
-    while (blocks.length > 0 && blocks.at(-1)!.block > to) blocks.pop()
-  }
-}
-
-/**
- * Where a retraction goes when its feature is not in the index (written before a restart, or
- * older than the window): from the retraction's own `features` when it names the id, the
- * feature's topic and key exactly as {@link featureRecord} placed it; else the kind's topic, read
- * from the id, keyed by the chain id alone (`exact: false`). The block number is the reverted
- * block's whose hash the id names.
- *
- * @internal
- */
-export function fallbackPlacement(
+export function placementOf(
   id: string,
   retraction: Retraction,
   prefix: string,

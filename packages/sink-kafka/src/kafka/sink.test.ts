@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
-import { FEATURE_KINDS, getCodec, isQenusError, KNOWN_CHAINS } from '@qenus/core'
+import { FEATURE_KINDS, getCodec, isQenusError } from '@qenus/core'
 import { makeFeatureBatches, retractionOf } from '@qenus/testkit'
 import { describe, expect, it } from 'vitest'
 import plugin from '../index.js'
 import { compressionType } from './compression.js'
 import { kafkaSinkOptions } from './options.js'
-import { fallbackPlacement, featureRecord, PlacementIndex, retractionRecord } from './records.js'
+import { featureRecord, placementOf, retractionRecord } from './records.js'
 import { KafkaSink } from './sink.js'
 import { topicNames, topicOf } from './topics.js'
 
@@ -61,7 +61,7 @@ describe('records', () => {
       ids: [id],
       chainId: 31337,
     })
-    expect(fallbackPlacement(id, retraction, 'p.')).toEqual({
+    expect(placementOf(id, retraction, 'p.')).toEqual({
       topic: 'p.features.amm',
       key: '31337',
       blockNumber: 1001n,
@@ -71,29 +71,12 @@ describe('records', () => {
     const withdrawn = batches[1]!.features.find((f) => f.id === id)!
     const known = { id, kind: withdrawn.kind, address: withdrawn.address }
     const record = featureRecord(withdrawn, getCodec('json'), 'p.')
-    expect(fallbackPlacement(id, retraction, 'p.', known)).toEqual({
+    expect(placementOf(id, retraction, 'p.', known)).toEqual({
       topic: record.topic,
       key: record.key,
       blockNumber: 1001n,
       exact: true,
     })
-  })
-
-  it('remembers placements for the window and forgets reverted blocks', () => {
-    const chain = { ...KNOWN_CHAINS.devnet!, finalityDepth: 2 }
-    const batches = makeFeatureBatches({ chain, blocks: 4, perBlock: 1 })
-    const index = new PlacementIndex(3)
-    for (const b of batches)
-      index.add(
-        b,
-        b.features.map((f) => featureRecord(f, getCodec('json'), '')),
-      )
-    const id = (i: number) => batches[i]!.features[0]!.id
-    expect(index.find(chain.chainId, id(0))).toBeUndefined()
-    expect(index.find(chain.chainId, id(1))).toMatchObject({ topic: 'features.amm', blockNumber: 1001n })
-    index.rewind(chain.chainId, 1002n)
-    expect(index.find(chain.chainId, id(3))).toBeUndefined()
-    expect(index.find(chain.chainId, id(2))).toBeDefined()
   })
 })
 

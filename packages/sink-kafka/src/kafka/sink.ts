@@ -9,7 +9,6 @@ import {
   type Metrics,
   MetricsToken,
   OptionsToken,
-  type RetractedFeature,
   type Retraction,
   type Sink,
 } from '@qenus/core'
@@ -17,14 +16,7 @@ import kafkajs, { type Kafka } from 'kafkajs'
 import { compressionType } from './compression.js'
 import { type KafkaSinkMetrics, kafkaSinkMetrics } from './metrics.js'
 import type { KafkaSinkOptions } from './options.js'
-import {
-  fallbackPlacement,
-  featureRecord,
-  type OutRecord,
-  type Placement,
-  PlacementIndex,
-  retractionRecord,
-} from './records.js'
+import { featureRecord, type OutRecord, placementOf, retractionRecord } from './records.js'
 import { Sender } from './sender.js'
 import { ensureTopics, topicNames } from './topics.js'
 import { type KafkaSinkLogger, kafkajsLogCreator, Transport } from './transport.js'
@@ -60,7 +52,6 @@ export class KafkaSink implements Sink {
   readonly #options: KafkaSinkOptions
   readonly #logger: KafkaSinkLogger
   readonly #codec: FeatureCodec
-  readonly #index: PlacementIndex
   readonly #kafka: Kafka
   readonly #metrics: Metrics | undefined
   readonly #name: string
@@ -85,7 +76,6 @@ export class KafkaSink implements Sink {
     this.#logger = logger ?? silent
     this.#metrics = metrics
     this.#codec = getCodec(options.codec)
-    this.#index = new PlacementIndex(options.reorgWindow)
     this.#name = context?.id ?? 'kafka'
     this.#transactionalId = options.transactionalId ?? `qenus-${context?.pipeline ?? 'pipeline'}-${this.#name}`
     this.#kafka = new kafkajs.Kafka({
@@ -128,14 +118,12 @@ export class KafkaSink implements Sink {
   async write(batch: FeatureBatch): Promise<void> {
     const sender = await this.#started()
     const prefix = this.#options.topicPrefix
-    const records = batch.features.map((f) => featureRecord(f, this.#codec, prefix))
-    this.#index.add(batch, records)
-    await sender.enqueue(records)
+    await sender.enqueue(batch.features.map((f) => featureRecord(f, this.#codec, prefix)))
   }
 
   /**
-   * Queues mempool features (SPEC §5 `features.mempool`). They belong to no block, so they are
-   * never retracted and stay out of the reorg index.
+   * Queues out-of-block features (mempool features on SPEC §5 `features.mempool`, extractor
+   * ticks). They belong to no block, so they are never retracted.
    */
   async writePending(batch: FeatureBatch): Promise<void> {
     const sender = await this.#started()
@@ -146,27 +134,20 @@ export class KafkaSink implements Sink {
   /** Queues one retraction record per withdrawn id, on the topic and key its feature went to. */
   async revert(retraction: Retraction): Promise<void> {
     const sender = await this.#started()
-    const { chainId } = retraction.chain
+    const known = new Map(retraction.features?.map((feature) => [feature.id, feature]))
     const records: OutRecord[] = []
     let unplaced = 0
-    let known: Map<string, RetractedFeature> | undefined
     for (const id of retraction.ids) {
-      let placement: Placement | undefined = this.#index.find(chainId, id)
-      if (!placement) {
-        known ??= new Map(retraction.features?.map((feature) => [feature.id, feature]))
-        const fallback = fallbackPlacement(id, retraction, this.#options.topicPrefix, known.get(id))
-        if (!fallback?.exact) unplaced++
-        placement = fallback
-      }
+      const placement = placementOf(id, retraction, this.#options.topicPrefix, known.get(id))
+      if (!placement?.exact) unplaced++
       if (placement) records.push(retractionRecord(retraction, id, placement, this.#codec))
     }
     if (unplaced > 0) {
       this.#logger.warn(
         { unplaced, to: retraction.to.number.toString() },
-        'kafka sink: retracting ids of unknown placement (no index entry and no retraction.features); their records go to the kind topic keyed by chain id',
+        'kafka sink: retracting ids the retraction does not describe (no retraction.features entry); their records go to the kind topic keyed by chain id',
       )
     }
-    this.#index.rewind(chainId, retraction.to.number)
     this.#sinkMetrics?.retractions(records.length)
     await sender.enqueue(records)
   }
