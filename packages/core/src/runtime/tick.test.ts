@@ -1,24 +1,15 @@
 import 'reflect-metadata'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { inject } from 'tsyringe'
 import { type Hex, keccak256, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
-import type { ResolvedComponent, ResolvedConfig } from '../config/types.js'
+import { component, def, noReads, type RecordingSink, recordingSinkDef, startScripted } from '../../test/scripted.js'
 import type { BlockHeader, BlockRef, ChainEvent, ChainReader } from '../contracts/chain.js'
 import type { BlockContext, Extractor, TickContext } from '../contracts/extractor.js'
-import type { FeatureBatch, Retraction, Sink } from '../contracts/sink.js'
 import type { Source, StreamRequest } from '../contracts/source.js'
 import { OptionsToken } from '../di/tokens.js'
-import { createLogger } from '../observability/logger.js'
-import { defineExtractor, defineSink, defineSource } from '../plugin/define.js'
+import { defineExtractor, defineSource } from '../plugin/define.js'
 import type { ChainInfo } from '../schema/chains.js'
 import { type Feature, featureId } from '../schema/feature.js'
-import { InMemoryFeatureStore } from '../state/store.js'
-import { type Checkpoint, FileCheckpointStore } from './checkpoint.js'
-import { Pipeline } from './pipeline.js'
 
 const CHAIN: ChainInfo = {
   name: 'alpha',
@@ -43,13 +34,6 @@ const header = (number: bigint, parentHash: Hex): BlockHeader => ({
 const b1 = header(1n, hash('genesis'))
 const b2 = header(2n, b1.hash)
 const b3 = header(3n, b2.hash)
-
-const noReads = (ref: BlockRef): ChainReader => ({
-  block: ref,
-  call: () => Promise.reject(new Error('no reads')),
-  readContract: () => Promise.reject(new Error('no reads')),
-  multicall: () => Promise.reject(new Error('no reads')),
-})
 
 interface Recorder {
   /** The blocks the source yields, each after waiting `delayMs` (idle time for ticks). */
@@ -118,76 +102,21 @@ class TickingExtractor implements Extractor {
   }
 }
 
-class RecordingSink implements Sink {
-  readonly log: string[] = []
-  readonly batches: FeatureBatch[] = []
-  readonly pending: FeatureBatch[] = []
-  writePending?: (batch: FeatureBatch) => Promise<void>
-  constructor(@inject(OptionsToken) readonly options: { record: Recorder; pending: boolean }) {
-    options.record.sinks.push(this)
-    if (options.pending) {
-      this.writePending = async (batch) => {
-        this.pending.push(batch)
-        this.log.push(`pending ${batch.block.number}`)
-      }
-    }
-  }
-  async write(batch: FeatureBatch): Promise<void> {
-    this.batches.push(batch)
-    this.log.push(`write ${batch.block.number}`)
-  }
-  async revert(retraction: Retraction): Promise<void> {
-    this.log.push(`revert ${retraction.to.number}`)
-  }
-  async flush(): Promise<void> {}
-}
-
-const def = { summary: 'test', stability: 'experimental' as const, options: z.any() }
 const sourceDef = defineSource({ ...def, name: 'idle', component: IdleSource })
 const extractorDef = defineExtractor({ ...def, name: 'ticking', component: TickingExtractor })
-const sinkDef = defineSink({ ...def, name: 'recording', component: RecordingSink })
 
-const component = (definition: { role: string }, id: string, path: string, options: unknown) =>
-  ({ role: definition.role, id, use: './test', plugin: 'test', definition, options, path }) as ResolvedComponent
-
-class SavedCheckpoints extends FileCheckpointStore {
-  readonly saved: bigint[] = []
-  override async save(checkpoint: Checkpoint): Promise<void> {
-    this.saved.push(checkpoint.block.number)
-    await super.save(checkpoint)
-  }
-}
-
-async function start(record: Recorder, to?: bigint) {
-  const dir = await mkdtemp(join(tmpdir(), 'qenus-tick-'))
-  const config = {
-    file: '<embedded>',
-    dir,
-    name: 'test',
-    chains: [{ info: CHAIN, finality: 8, source: component(sourceDef, 'idle', 'chains.alpha.source', { record }) }],
+function start(record: Recorder, to?: bigint) {
+  return startScripted({
+    chain: CHAIN,
+    source: component(sourceDef, 'idle', 'chains.alpha.source', { record }),
     extractors: [component(extractorDef, 'ticking', 'extractors[0]', { record })],
-    detectors: [],
     sinks: [
-      component(sinkDef, 'live', 'sinks[0]', { record, pending: true }),
-      component(sinkDef, 'plain', 'sinks[1]', { record, pending: false }),
+      component(recordingSinkDef, 'live', 'sinks[0]', { record, pending: true }),
+      component(recordingSinkDef, 'plain', 'sinks[1]', { record, pending: false }),
     ],
-    checkpoint: { dir: join(dir, 'checkpoints'), everyBlocks: 1, everyMs: 60_000 },
-    queue: { maxBlocks: 16 },
-    server: { host: '127.0.0.1', port: false },
-    log: { level: 'silent' },
-  } as unknown as ResolvedConfig
-  const featureStore = new InMemoryFeatureStore({ retainBlocks: 16 })
-  const checkpointStore = new SavedCheckpoints(join(dir, 'checkpoints'))
-  const pipeline = new Pipeline(config, {
-    logger: createLogger({ level: 'silent' }),
-    checkpointStore,
-    featureStore,
-    retry: { retries: 0 },
     from: 1n,
-    ...(to === undefined ? {} : { to }),
+    to,
   })
-  await pipeline.start()
-  return { pipeline, featureStore, saved: checkpointStore.saved }
 }
 
 const ticks = (seen: string[]) => seen.filter((s) => s.startsWith('tick')).length
