@@ -10,7 +10,7 @@
  * `amm.pool` features, as the extractor would. Baseline, same run and same blocks: a mid-price
  * scan of every pool pair of the touched pairs (no sizing, no costs), the least any detector does.
  */
-import { InMemoryFeatureStore, KNOWN_CHAINS } from '@qenus/core'
+import { blockFeature, InMemoryFeatureStore, KNOWN_CHAINS } from '@qenus/core'
 import plugin from '@qenus/detector-arbitrage'
 import {
   applyMint,
@@ -113,16 +113,13 @@ function reader(pools, block) {
 }
 
 function poolFeature(chain, header, address, { state, tokens: pair }) {
-  return {
-    id: `${chain.chainId}:${header.hash}:-:amm.pool:${address}`,
+  return blockFeature({
     kind: 'amm.pool',
-    chainId: chain.chainId,
-    chain: chain.name,
-    blockNumber: header.number,
-    blockHash: header.hash,
-    blockTimestamp: header.timestamp,
+    chain,
+    header,
     protocol: 'uniswap-v3',
     address,
+    discriminator: address,
     data: {
       pool: address,
       tokens: pair,
@@ -134,7 +131,7 @@ function poolFeature(chain, header, address, { state, tokens: pair }) {
       liquidity: state.liquidity,
       depth: [],
     },
-  }
+  })
 }
 
 /**

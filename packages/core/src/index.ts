@@ -97,6 +97,7 @@ export { type BlockFeatures, type Checkpoint, type CheckpointStore, FileCheckpoi
 export type { ComponentContext } from './runtime/context.js'
 export { Pipeline, type PipelineOptions } from './runtime/pipeline.js'
 export { installSignalHandlers, type SignalHandlerOptions } from './runtime/signals.js'
+export { type BlockFeatureInput, blockFeature } from './schema/block-feature.js'
 export type { BlobScheduleEntry, ChainFamily, ChainInfo, FeeMarket, FinalityMode } from './schema/chains.js'
 // --- schema
 export { ChainRegistry, KNOWN_CHAINS } from './schema/chains.js'

@@ -1,12 +1,12 @@
 import {
   type BlockHeader,
+  blockFeature,
   type ChainInfo,
   type ComponentContext,
   ContextToken,
   type Detector,
   type DetectorContext,
   type Feature,
-  featureId,
   type Hex,
   inject,
   type Logger,
@@ -281,18 +281,15 @@ export class ArbitrageDetector implements Detector {
       validUntilBlock: header.number + BigInt(this.#options.validityBlocks),
     }
     const discriminator = `${this.#instance}:${found.type}:${route.legs.map((l) => `${l.chainId}/${l.address}`).join('>')}`
-    return {
-      id: featureId({ chainId: chain.chainId, blockHash: header.hash, kind: 'opportunity', discriminator }),
+    return blockFeature({
       kind: 'opportunity',
-      chainId: chain.chainId,
-      chain: chain.name,
-      blockNumber: header.number,
-      blockHash: header.hash,
-      blockTimestamp: header.timestamp,
+      chain,
+      header,
       protocol: 'uniswap-v3',
       address: route.legs[0].address,
       data,
-    }
+      discriminator,
+    })
   }
 
   /** Learns bridge delays from deposits and their fills, per route. */

@@ -1,6 +1,7 @@
 import {
   type BlockContext,
   type BlockHeader,
+  blockFeature,
   type ChainInfo,
   type Clock,
   ClockToken,
@@ -27,7 +28,7 @@ import { type ArbitrumPrices, readArbitrumPrices } from '../l2/arbitrum.js'
 import { referenceSwapTx } from '../l2/reference-tx.js'
 import { gweiToWei, InclusionTracker, tipBid } from '../mempool/inclusion.js'
 import { SequencerMonitor, type SequencerReport } from '../sequencer/monitor.js'
-import { blockFeature, CHAIN_WIDE_ADDRESS } from './features.js'
+import { CHAIN_WIDE_ADDRESS } from './features.js'
 import { l2FeeData, l2Kind } from './l2fee.js'
 import type { GasOptions } from './options.js'
 
@@ -161,7 +162,17 @@ export class GasExtractor implements Extractor {
     if (state.haltedSentAt !== undefined && nowMs - state.haltedSentAt < monitor.haltedAfterMs) return []
     state.haltedSentAt = nowMs
     const data = { ...healthData(chain, report), up: false }
-    return [blockFeature('sequencer.health', chain, head, chain.family, CHAIN_WIDE_ADDRESS, data, `halted:${nowMs}`)]
+    return [
+      blockFeature({
+        kind: 'sequencer.health',
+        chain,
+        header: head,
+        protocol: chain.family,
+        address: CHAIN_WIDE_ADDRESS,
+        data,
+        discriminator: `halted:${nowMs}`,
+      }),
+    ]
   }
 
   /** Extracts the block's gas features. */
@@ -255,7 +266,14 @@ export class GasExtractor implements Extractor {
       recommendedPriorityFee10: in10,
       ...(inclusion ? { inclusion } : {}),
     }
-    return blockFeature('gas.block', chain, header, chain.family, CHAIN_WIDE_ADDRESS, full)
+    return blockFeature({
+      kind: 'gas.block',
+      chain,
+      header,
+      protocol: chain.family,
+      address: CHAIN_WIDE_ADDRESS,
+      data: full,
+    })
   }
 
   async #l2fee(
@@ -275,7 +293,7 @@ export class GasExtractor implements Extractor {
         usd: this.#options.nativeUsd[chain.name],
         arbitrum,
       })
-      return blockFeature('gas.l2fee', chain, header, kind, address, data)
+      return blockFeature({ kind: 'gas.l2fee', chain, header, protocol: kind, address, data })
     } catch (err) {
       this.#quarantine('L2_READ', `${chain.name} block ${header.number}: ${(err as Error).message}`)
       return undefined
@@ -284,7 +302,14 @@ export class GasExtractor implements Extractor {
 
   #health(chain: ChainInfo, header: BlockHeader, monitor: SequencerMonitor): Feature {
     const data = healthData(chain, monitor.onBlock(header))
-    return blockFeature('sequencer.health', chain, header, chain.family, CHAIN_WIDE_ADDRESS, data)
+    return blockFeature({
+      kind: 'sequencer.health',
+      chain,
+      header,
+      protocol: chain.family,
+      address: CHAIN_WIDE_ADDRESS,
+      data,
+    })
   }
 
   #pending({ chain, head, hash, transaction }: PendingContext): Feature[] {
@@ -307,13 +332,13 @@ export class GasExtractor implements Extractor {
     if (!last) return undefined
     const lag = Number(header.timestamp - last.timestamp)
     const { poster } = tracker
-    return blockFeature(
-      'sequencer.health',
+    return blockFeature({
+      kind: 'sequencer.health',
       chain,
       header,
-      poster.type,
-      poster.inbox,
-      {
+      protocol: poster.type,
+      address: poster.inbox,
+      data: {
         up: true,
         secondsSinceLastBlock: lag,
         l2ChainId: poster.l2ChainId,
@@ -323,8 +348,8 @@ export class GasExtractor implements Extractor {
         lastBatchTxHash: last.txHash,
         batchesInBlock,
       },
-      `batch:${poster.l2ChainId}`,
-    )
+      discriminator: `batch:${poster.l2ChainId}`,
+    })
   }
 
   #chain(chain: ChainInfo): ChainState {

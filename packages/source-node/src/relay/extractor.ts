@@ -1,11 +1,11 @@
 import {
   type BlockContext,
   type BlockHeader,
+  blockFeature,
   type ChainInfo,
   type Extractor,
   FatalError,
   type Feature,
-  featureId,
   type Hex,
   inject,
   type LogFilter,
@@ -175,16 +175,13 @@ function bidFeature(
   discriminator: string,
   delivered: boolean,
 ): Feature {
-  return {
-    id: featureId({ chainId: chain.chainId, blockHash: header.hash, kind: 'mev.bid', discriminator }),
+  return blockFeature({
     kind: 'mev.bid',
-    chainId: chain.chainId,
-    chain: chain.name,
-    blockNumber: header.number,
-    blockHash: header.hash,
-    blockTimestamp: header.timestamp,
+    chain,
+    header,
     protocol: 'mev-boost',
     address: trace.proposerFeeRecipient ?? (header.miner?.toLowerCase() as Hex) ?? ZERO_ADDRESS,
+    discriminator,
     data: {
       relay,
       slot: trace.slot,
@@ -197,5 +194,5 @@ function bidFeature(
       bidBlockNumber: trace.blockNumber,
       ...(delivered ? { delivered } : {}),
     },
-  }
+  })
 }
