@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BlockHeader, Hex, Log } from '@qenus/core'
 import { parseJsonExact } from './json.js'
@@ -11,15 +12,52 @@ export interface EtlBlock extends BlockHeader {
   totalDifficulty: bigint
 }
 
-/** Mainnet blocks 17173049–17173050 and all 681 of their logs. */
+/** An ERC-20 transfer as ethereum-etl normalised it. */
+export interface EtlTransfer {
+  /** Token contract. */
+  token: Hex
+  /** Sender. */
+  from: Hex
+  /** Recipient. */
+  to: Hex
+  /** Amount, raw units. */
+  value: bigint
+  /** Transaction hash. */
+  txHash: Hex
+  /** Index of the Transfer log in its block. */
+  logIndex: number
+}
+
+/** Mainnet blocks 17173049–17173050, all 681 of their logs and their 291 token transfers. */
 export interface EtlFixture {
   /** The two headers, in order. */
   blocks: EtlBlock[]
   /** Every log of both blocks, in block then log order. */
   logs: Log[]
+  /** Every ERC-20 transfer of both blocks, as ethereum-etl decoded them: an independent answer. */
+  transfers: EtlTransfer[]
 }
 
-const DIR = fileURLToPath(new URL('../fixtures/ethereum-etl/', import.meta.url))
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
+const DIR = join(FIXTURES, 'ethereum-etl/')
+
+/**
+ * The path of a fixture file the test kit ships (real chain data, see each folder's README):
+ * `ethereum-etl/` (mainnet blocks 17173049–17173050: headers, logs, token transfers, transactions
+ * with receipt fields), `gas/` (1,000 consecutive mainnet headers), `relay/` (501 real MEV-Boost
+ * bid traces of one slot).
+ *
+ * @param segments - Folder and file inside the fixtures, e.g. `'relay', 'builder_blocks_received_slot6214255.json'`.
+ * @returns An absolute path.
+ * @example
+ * ```ts
+ * import { fixturePath, parseJsonExact } from '@qenus/testkit'
+ * const headers = parseJsonExact(readFileSync(fixturePath('gas', 'mainnet-headers-24337593-24338592.json'), 'utf8'))
+ * ```
+ */
+export function fixturePath(...segments: string[]): string {
+  return join(FIXTURES, ...segments)
+}
 
 type Row = Record<string, unknown>
 
@@ -70,5 +108,15 @@ export function loadEthereumEtlBlocks(): EtlFixture {
       logIndex: Number(l['log_index']),
     }),
   )
-  return { blocks, logs }
+  const transfers = readLines('token_transfers.json').map(
+    (t): EtlTransfer => ({
+      token: t['token_address'] as Hex,
+      from: t['from_address'] as Hex,
+      to: t['to_address'] as Hex,
+      value: BigInt(t['value'] as bigint | number),
+      txHash: t['transaction_hash'] as Hex,
+      logIndex: Number(t['log_index']),
+    }),
+  )
+  return { blocks, logs, transfers }
 }

@@ -74,7 +74,7 @@ export {
   makeSwapFeature,
   type SwapFeatureInput,
 } from './features.js'
-export { type EtlBlock, type EtlFixture, loadEthereumEtlBlocks } from './fixtures.js'
+export { type EtlBlock, type EtlFixture, type EtlTransfer, fixturePath, loadEthereumEtlBlocks } from './fixtures.js'
 export { parseJsonExact } from './json.js'
 // --- kafka
 export {

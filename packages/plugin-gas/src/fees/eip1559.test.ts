@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { KNOWN_CHAINS } from '@qenus/core'
-import { parseJsonExact } from '@qenus/testkit'
+import { fixturePath, parseJsonExact } from '@qenus/testkit'
 import { describe, expect, it } from 'vitest'
 import { blobBaseFee, blobParametersAt, fakeExponential, nextBaseFee } from './eip1559.js'
 
-// shared/ sits beside the repository, here and in CI.
-const dataPath = new URL('../../../../../shared/data/ethereum-gas-analysis/data/blocks.json', import.meta.url).pathname
+const dataPath = fixturePath('gas', 'mainnet-headers-24337593-24338592.json')
 
 interface MainnetBlock {
   number: bigint

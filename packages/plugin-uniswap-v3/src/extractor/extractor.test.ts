@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import type { BlockHeader, ChainReader, Hex, MulticallResult, ReadContractParameters } from '@qenus/core'
 import { featureId, KNOWN_CHAINS } from '@qenus/core'
+import { loadEthereumEtlBlocks } from '@qenus/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { etlBlocks, etlLogs, etlTransfers } from '../../test/ethereum-etl.js'
 import { capturingLogger } from '../../test/logger.js'
 import { decodeSwapLog, SWAP_TOPIC } from '../swap/decode.js'
 import { UniswapV3Extractor } from './extractor.js'
@@ -14,8 +14,7 @@ const { Pool, TickMath } = require('@uniswap/v3-sdk') as typeof import('@uniswap
 const JSBI = require('jsbi') as { BigInt(value: string): never }
 
 const ethereum = KNOWN_CHAINS.ethereum
-const blocks = etlBlocks()
-const logs = etlLogs()
+const { blocks, logs, transfers: etlTransfers } = loadEthereumEtlBlocks()
 const swapLogsOf = (n: bigint) => logs.filter((l) => l.blockNumber === n && l.topics[0] === SWAP_TOPIC)
 
 type PoolState = { token0: Hex; token1: Hex; fee: number }
@@ -26,7 +25,7 @@ type PoolState = { token0: Hex; token1: Hex; fee: number }
  * be read here; the anvil e2e test reads real contracts.
  */
 function stateFromTransfers(): { pools: Map<Hex, PoolState>; decimals: Map<Hex, number> } {
-  const transfers = etlTransfers()
+  const transfers = etlTransfers
   const pools = new Map<Hex, PoolState>()
   const decimals = new Map<Hex, number>()
   const swaps = logs.filter((l) => l.topics[0] === SWAP_TOPIC)

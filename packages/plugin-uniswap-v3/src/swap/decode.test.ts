@@ -1,14 +1,14 @@
 import type { Hex, Log } from '@qenus/core'
+import { loadEthereumEtlBlocks } from '@qenus/testkit'
 import { decodeEventLog, keccak256, parseAbi, toBytes } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { etlLogs, etlTransfers } from '../../test/ethereum-etl.js'
 import { decodeSwapLog, SWAP_EVENT_SIGNATURE, SWAP_TOPIC, type SwapQuarantineCode } from './decode.js'
 
 const swapAbi = parseAbi([
   'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
 ])
-const swapLogs = etlLogs().filter((log) => log.topics[0] === SWAP_TOPIC)
-const transfers = etlTransfers()
+const { logs, transfers } = loadEthereumEtlBlocks()
+const swapLogs = logs.filter((log) => log.topics[0] === SWAP_TOPIC)
 
 function decoded(log: Pick<Log, 'topics' | 'data'>) {
   const result = decodeSwapLog(log)

@@ -3,12 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { BlockContext, BlockHeader, ChainReader, Feature, Hex, MevBidData } from '@qenus/core'
 import { KNOWN_CHAINS } from '@qenus/core'
+import { fixturePath } from '@qenus/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MevBoostExtractor, slotOf } from './extractor.js'
 import { mevBoostOptions } from './options.js'
 
 // 501 real bid traces a relay received for slot 6214255 (block 17039004), as its data API returned them.
-const RECORDED = '/work/shared/data/SlotZViZ/builder_blocks_received_slot6214255.json'
+const RECORDED = fixturePath('relay', 'builder_blocks_received_slot6214255.json')
 type RawTrace = Record<string, string>
 const raw = readFileSync(RECORDED, 'utf8')
 const bids = JSON.parse(raw) as RawTrace[]
